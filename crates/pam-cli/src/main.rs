@@ -1,2 +1,57 @@
-//! pam
-fn main() {}
+//! `pam`: the command-line tool for PubNub Access Manager v3 tokens.
+//!
+//! Thin over the libraries: argument parsing and printing live here, everything else in
+//! `pam-token`, `pam-sign`, `pam` (the client) and `pam-emulator`.
+//!
+//! Exit codes: 0 success (for `token check`: allowed), 1 denied / a step failed, 2 bad input
+//! or error (one clear line on stderr, never a backtrace).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod failure;
+mod keys;
+mod sign;
+mod token;
+
+use failure::Failure;
+
+/// PubNub Access Manager v3 tokens: parse, check, verify, issue, sign, and a local server.
+#[derive(Debug, Parser)]
+#[command(name = "pam", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse, check, verify and issue tokens offline.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// Compute a request signature (v2).
+    Sign(sign::SignArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print and exit 0; real usage errors exit 2 (clap's own code).
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let outcome = match cli.command {
+        Command::Token(cmd) => token::run(cmd),
+        Command::Sign(args) => sign::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("pam: {failure}");
+            ExitCode::from(2)
+        }
+    }
+}

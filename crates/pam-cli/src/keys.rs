@@ -1,0 +1,15 @@
+//! Keys from flags or `PUBNUB_*` environment variables.
+
+/// Keys given on the command line; each falls back to its `PUBNUB_*` variable (clap `env`).
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct KeyArgs {
+    /// Publish key [env: PUBNUB_PUBLISH_KEY]
+    #[arg(long, env = "PUBNUB_PUBLISH_KEY", hide_env_values = true)]
+    pub(crate) publish_key: Option<String>,
+    /// Subscribe key [env: PUBNUB_SUBSCRIBE_KEY]
+    #[arg(long, env = "PUBNUB_SUBSCRIBE_KEY", hide_env_values = true)]
+    pub(crate) subscribe_key: Option<String>,
+    /// Secret key [env: PUBNUB_SECRET_KEY] (never printed)
+    #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
+    pub(crate) secret_key: Option<String>,
+}
