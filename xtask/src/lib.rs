@@ -1,0 +1,41 @@
+//! Project automation for the `pam` workspace, run as `cargo xtask <task>`.
+//!
+//! This follows the cargo-xtask convention: automation is an ordinary Rust crate in the
+//! workspace (`publish = false`), so it needs nothing but cargo, and `cargo xtask` (an alias in
+//! `.cargo/config.toml`) is its only entry point. The binary is a thin dispatcher over
+//! [`tasks::TASKS`]; each task lives in its own module under [`tasks`], and the pieces tasks
+//! share (version numbers, dates, the changelog, the root manifest, `cargo metadata`) are
+//! library modules so their tests can run them on temporary copies of the workspace.
+//!
+//! ```
+//! use xtask::semver::Version;
+//!
+//! let current: Version = "0.1.0".parse().unwrap();
+//! let candidate: Version = "0.2.0-rc.1".parse().unwrap();
+//! assert!(candidate > current);
+//! assert!(candidate < "0.2.0".parse().unwrap());
+//! ```
+
+pub mod cargo_metadata;
+pub mod changelog;
+pub mod civil_date;
+pub mod crates_io;
+pub mod error;
+pub mod layering;
+pub mod scratch;
+pub mod semver;
+pub mod subprocess;
+pub mod tasks;
+pub mod workspace_manifest;
+
+pub use error::XtaskError;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root this xtask binary was built from (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}

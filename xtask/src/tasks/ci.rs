@@ -1,0 +1,129 @@
+//! `cargo xtask ci`: if this passes locally, CI is green.
+//!
+//! Runs, in order, stopping at the first failure: formatting check, clippy with warnings as
+//! errors, the whole test suite (which includes the tidy rules and the conformance tests over
+//! `../shared`, which skip with a printed reason when it is absent), and the docs with rustdoc
+//! warnings as errors.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::Task;
+use crate::XtaskError;
+use crate::subprocess;
+
+/// The `ci` task.
+pub const TASK: Task = Task {
+    name: "ci",
+    arguments: "",
+    summary: "fmt check, clippy -D warnings, tests (incl. tidy), docs -D warnings; stops at the first failure",
+    run,
+};
+
+/// The CI steps for the workspace at `root`, in order.
+pub fn steps(root: &Path) -> Vec<Command> {
+    let cargo = |args: &[&str]| {
+        let mut command = subprocess::cargo(root);
+        command.args(args);
+        command
+    };
+    let mut doc = cargo(&["doc", "--workspace", "--no-deps"]);
+    doc.env("RUSTDOCFLAGS", "-D warnings");
+    vec![
+        cargo(&["fmt", "--all", "--check"]),
+        cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+        cargo(&["test", "--workspace"]),
+        doc,
+    ]
+}
+
+/// Runs the steps one after the other; the first failing step ends the run with an error that
+/// names it.
+pub fn run_steps(steps: Vec<Command>) -> Result<(), XtaskError> {
+    let total = steps.len();
+    for (index, mut step) in steps.into_iter().enumerate() {
+        let described = subprocess::describe(&step);
+        println!("ci: [{}/{total}] {described}", index + 1);
+        match subprocess::run_visible(&mut step) {
+            Ok(()) => {}
+            Err(XtaskError::CommandFailed { status, .. }) => {
+                return Err(XtaskError::CiStep {
+                    index: index + 1,
+                    total,
+                    command: described,
+                    status,
+                });
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    println!("ci: all {total} steps passed");
+    Ok(())
+}
+
+fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
+    super::expect_no_arguments(&TASK, args)?;
+    run_steps(steps(root))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_the_documented_commands_in_order() {
+        let described: Vec<String> = steps(Path::new("."))
+            .iter()
+            .map(subprocess::describe)
+            .collect();
+        assert_eq!(
+            described,
+            [
+                "cargo fmt --all --check",
+                "cargo clippy --workspace --all-targets -- -D warnings",
+                "cargo test --workspace",
+                "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",
+            ]
+        );
+    }
+
+    #[test]
+    fn stops_at_the_first_failing_step() {
+        let dir = crate::scratch::ScratchDir::new("xtask-ci").unwrap();
+        let marker = dir.path().join("third-step-ran");
+        let mut ok = Command::new("git");
+        ok.arg("--version");
+        let mut failing = Command::new("git");
+        failing.args(["definitely-not-a-git-subcommand"]);
+        let mut never = Command::new("git");
+        never
+            .current_dir(dir.path())
+            .args(["init", "-q"])
+            .arg(&marker);
+        let err = run_steps(vec![ok, failing, never]).unwrap_err();
+        match &err {
+            XtaskError::CiStep {
+                index,
+                total,
+                command,
+                ..
+            } => {
+                assert_eq!((*index, *total), (2, 3));
+                assert_eq!(command, "git definitely-not-a-git-subcommand");
+            }
+            other => panic!("expected a CiStep error, got {other}"),
+        }
+        assert!(
+            err.to_string()
+                .starts_with("ci: step 2/3 failed: `git definitely-not-a-git-subcommand`")
+        );
+        assert!(!marker.exists(), "a step after the failing one ran");
+    }
+}

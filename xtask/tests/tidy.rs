@@ -1,0 +1,284 @@
+//! The tidy rules on the real workspace, and on temporary copies where one rule is broken.
+
+use std::fs;
+use std::path::Path;
+
+use xtask::scratch::{self, ScratchDir};
+use xtask::tasks::tidy::{self, Rule, Violation};
+
+fn workspace_copy() -> ScratchDir {
+    let copy = ScratchDir::new("xtask-tidy-test").expect("temporary directory");
+    scratch::copy_tree(&xtask::workspace_root(), copy.path(), &["target", ".git"])
+        .expect("copy the workspace");
+    copy
+}
+
+/// Rewrites `relative` in `root` with `change`, failing if the change did nothing (so a test
+/// cannot pass because its edit silently missed).
+fn edit(root: &Path, relative: &str, change: impl FnOnce(&str) -> String) {
+    let path = root.join(relative);
+    let before = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let after = change(&before);
+    assert_ne!(before, after, "the edit of {relative} changed nothing");
+    fs::write(&path, after).unwrap();
+}
+
+fn add_dependency(root: &Path, crate_dir: &str, table: &str, line: &str) {
+    edit(root, &format!("crates/{crate_dir}/Cargo.toml"), |text| {
+        let header = format!("[{table}]\n");
+        assert!(text.contains(&header), "{crate_dir} has no [{table}]");
+        text.replacen(&header, &format!("{header}{line}\n"), 1)
+    });
+}
+
+fn violations(root: &Path) -> Vec<Violation> {
+    tidy::check(root).unwrap_or_else(|e| panic!("tidy could not run: {e}"))
+}
+
+fn assert_reported(found: &[Violation], package: &str, rule: Rule, text: &str) {
+    assert!(
+        found
+            .iter()
+            .any(|v| v.package == package && v.rule == rule && v.message.contains(text)),
+        "expected a {rule} violation for {package} mentioning {text:?}; found:\n{}",
+        found.iter().map(|v| format!("  {v}\n")).collect::<String>()
+    );
+}
+
+#[test]
+fn the_workspace_is_tidy() {
+    let found = violations(&xtask::workspace_root());
+    assert!(
+        found.is_empty(),
+        "cargo xtask tidy found problems:\n{}",
+        found.iter().map(|v| format!("  {v}\n")).collect::<String>()
+    );
+}
+
+#[test]
+fn a_missing_description_is_reported() {
+    let copy = workspace_copy();
+    edit(copy.path(), "crates/pam-model/Cargo.toml", |text| {
+        text.lines()
+            .filter(|l| !l.starts_with("description"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-model",
+        Rule::PackageMetadata,
+        "missing `description`",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn a_missing_readme_file_is_reported() {
+    let copy = workspace_copy();
+    fs::remove_file(copy.path().join("crates/pam-sign/README.md")).unwrap();
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-sign",
+        Rule::PackageMetadata,
+        "readme `README.md` does not exist",
+    );
+}
+
+#[test]
+fn missing_keywords_and_repository_are_reported() {
+    let copy = workspace_copy();
+    edit(copy.path(), "crates/pam-http/Cargo.toml", |text| {
+        text.lines()
+            .filter(|l| !l.starts_with("keywords") && !l.starts_with("repository"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-http",
+        Rule::PackageMetadata,
+        "missing `keywords`",
+    );
+    assert_reported(
+        &found,
+        "pam-http",
+        Rule::PackageMetadata,
+        "missing `repository`",
+    );
+}
+
+#[test]
+fn tokio_in_a_pure_crate_is_reported_with_the_chain() {
+    let copy = workspace_copy();
+    add_dependency(
+        copy.path(),
+        "pam-model",
+        "dependencies",
+        "tokio = { workspace = true }",
+    );
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-model",
+        Rule::PureDependencies,
+        "pam-model -> tokio",
+    );
+    // pam-token depends on pam-model, so it reaches tokio through it.
+    assert_reported(
+        &found,
+        "pam-token",
+        Rule::PureDependencies,
+        "pam-token -> pam-model -> tokio",
+    );
+}
+
+#[test]
+fn an_internal_dependency_without_version_is_reported() {
+    let copy = workspace_copy();
+    add_dependency(
+        copy.path(),
+        "pam-token",
+        "dependencies",
+        "pam-sign = { path = \"../pam-sign\" }",
+    );
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-token",
+        Rule::InternalVersion,
+        "dependency on pam-sign has a path but no version",
+    );
+}
+
+#[test]
+fn a_workspace_dependency_without_version_is_reported() {
+    let copy = workspace_copy();
+    edit(copy.path(), "Cargo.toml", |text| {
+        text.replace(
+            "pam-sign = { path = \"crates/pam-sign\", version = \"0.1.0\" }",
+            "pam-sign = { path = \"crates/pam-sign\" }",
+        )
+    });
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "workspace",
+        Rule::InternalVersion,
+        "`pam-sign` in [workspace.dependencies] has a path but no `version`",
+    );
+    // Every crate that inherits it is reported too.
+    assert_reported(
+        &found,
+        "pam-http",
+        Rule::InternalVersion,
+        "pam-sign has a path but no version",
+    );
+}
+
+#[test]
+fn a_dependency_up_the_layering_is_reported() {
+    let copy = workspace_copy();
+    // (Cargo itself rejects cycles, so these edges point up without closing one.)
+    add_dependency(
+        copy.path(),
+        "pam-token",
+        "dependencies",
+        "pam-http = { workspace = true }",
+    );
+    add_dependency(
+        copy.path(),
+        "pam-emulator",
+        "dependencies",
+        "pam-sdk = { workspace = true }",
+    );
+    add_dependency(
+        copy.path(),
+        "pam-sign",
+        "dev-dependencies",
+        "pam-emulator = { workspace = true }",
+    );
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-token",
+        Rule::Layering,
+        "dependency on pam-http points up the layering",
+    );
+    assert_reported(
+        &found,
+        "pam-emulator",
+        Rule::Layering,
+        "dependency on pam-sdk points up the layering",
+    );
+    assert_reported(
+        &found,
+        "pam-sign",
+        Rule::Layering,
+        "dev-dependency on pam-emulator points up the layering",
+    );
+}
+
+#[test]
+fn depending_on_the_cli_is_reported_even_from_tests() {
+    let copy = workspace_copy();
+    edit(copy.path(), "Cargo.toml", |text| {
+        text.replace(
+            "pam-emulator = { path = \"crates/pam-emulator\", version = \"0.1.0\" }",
+            "pam-emulator = { path = \"crates/pam-emulator\", version = \"0.1.0\" }\npam-cli = { path = \"crates/pam-cli\", version = \"0.1.0\" }",
+        )
+    });
+    edit(copy.path(), "tests/Cargo.toml", |text| {
+        text.replacen(
+            "[dev-dependencies]\n",
+            "[dev-dependencies]\npam-cli = { workspace = true }\n",
+            1,
+        )
+    });
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-tests",
+        Rule::Layering,
+        "nothing may depend on the CLI crate",
+    );
+}
+
+#[test]
+fn a_crate_off_the_workspace_version_is_reported() {
+    let copy = workspace_copy();
+    edit(copy.path(), "crates/pam-sign/Cargo.toml", |text| {
+        text.replace("\nversion.workspace = true", "\nversion = \"0.1.1\"")
+    });
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-sign",
+        Rule::SharedVersion,
+        "version 0.1.1 differs from [workspace.package] version 0.1.0",
+    );
+    assert_reported(
+        &found,
+        "pam-http",
+        Rule::InternalVersion,
+        "requires `^0.1.0` but pam-sign is at 0.1.1",
+    );
+}
+
+#[test]
+fn an_unlisted_publishable_crate_is_reported() {
+    let copy = workspace_copy();
+    edit(copy.path(), "tests/Cargo.toml", |text| {
+        text.replace("publish = false\n", "repository.workspace = true\n")
+    });
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-tests",
+        Rule::PublishList,
+        "missing from layering::PUBLISH_ORDER",
+    );
+}
