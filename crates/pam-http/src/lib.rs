@@ -1,1 +1,25 @@
-//! TODO
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod answer;
+mod client;
+mod clock;
+mod config;
+mod endpoints;
+mod error;
+mod redact;
+mod retry;
+mod timetoken;
+
+pub use answer::{
+    MAX_DENIED_NAMES, MAX_EXCERPT_CHARS, MAX_RESPONSE_BYTES, MAX_SERVER_MESSAGE_CHARS,
+};
+pub use client::{Client, PNSDK};
+pub use config::{
+    ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ORIGIN, DEFAULT_REQUEST_TIMEOUT, Keyset,
+    MAX_ORIGIN_BYTES, MAX_USER_ID_BYTES,
+};
+pub use error::{Error, Misuse, Operation};
+pub use redact::{MAX_SHOWN_URL_CHARS, RedactedUrl};
+pub use retry::{MAX_RETRY_AFTER_SECS, RetryPolicy};
+pub use timetoken::{TIMETOKEN_UNITS_PER_SEC, Timetoken};

@@ -1,0 +1,457 @@
+//! The one error type of this crate, and what each failure says.
+
+use std::fmt;
+use std::time::Duration;
+
+use pam_model::{ErrorBody, ResourceKind};
+
+use crate::redact::RedactedUrl;
+
+/// Which call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `POST /v3/pam/{sub}/grant`.
+    Grant,
+    /// `DELETE /v3/pam/{sub}/grant/{token}`.
+    Revoke,
+    /// `GET /time/0`.
+    Time,
+    /// `GET /publish/{pub}/{sub}/0/{channel}/0/{message}`.
+    Publish,
+}
+
+impl Operation {
+    /// Whether sending the request twice has the same effect as sending it once. Publish is
+    /// not: a repeated publish is a second message. (A repeated grant issues a second token,
+    /// which only costs the unused token.)
+    #[must_use]
+    pub const fn is_idempotent(self) -> bool {
+        !matches!(self, Operation::Publish)
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Operation::Grant => "grant token",
+            Operation::Revoke => "revoke token",
+            Operation::Time => "time",
+            Operation::Publish => "publish",
+        })
+    }
+}
+
+/// A mistake in how the client was configured or called: never caused by what a server
+/// answered, always fixed by changing the calling code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Misuse {
+    /// A client builder was not given a required setting.
+    #[error("the client builder needs `.{setting}(…)`, which was not called")]
+    MissingSetting {
+        /// The builder method to call (`keyset`, `user_id`).
+        setting: &'static str,
+    },
+
+    /// The keyset has no subscribe key (or an empty one).
+    #[error("the keyset has an empty subscribe key; every request needs one")]
+    EmptySubscribeKey,
+
+    /// A key contains a character that cannot appear in a URL path.
+    #[error(
+        "the keyset's {key} has a character at byte {position} that is not visible ASCII or is \
+         one of / ? # % (keys appear in URL paths)"
+    )]
+    InvalidKey {
+        /// `subscribe key`, `publish key` or `secret key`.
+        key: &'static str,
+        /// Byte offset of the first bad character.
+        position: usize,
+    },
+
+    /// A secret key was given without a publish key; signatures cover the publish key, so
+    /// a secret key alone cannot sign anything.
+    #[error(
+        "the keyset has a secret key but no publish key; signing needs both (set \
+         `publish_key`, or leave out `secret_key`)"
+    )]
+    SecretKeyWithoutPublishKey,
+
+    /// The user id is empty or only white space.
+    #[error("the user id is empty; set a non-empty `user_id` that identifies this client")]
+    EmptyUserId,
+
+    /// The user id is longer than [`crate::MAX_USER_ID_BYTES`].
+    #[error("the user id has {found} bytes; at most {limit} are accepted")]
+    UserIdTooLong {
+        /// Its length in bytes.
+        found: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+
+    /// The origin is not an `http://` or `https://` URL of a host.
+    #[error("invalid origin {origin}: {problem}")]
+    InvalidOrigin {
+        /// The origin as given (cut short, and left out when it carries credentials).
+        origin: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// Grant and revoke are signed with the secret key, and the client has none.
+    #[error("{operation} needs the keyset's secret key (server-side only); the client has none")]
+    SecretKeyRequired {
+        /// The call that needs it.
+        operation: Operation,
+    },
+
+    /// Publishing needs the keyset's publish key, and the client has none.
+    #[error("{operation} needs the keyset's publish key; the client has none")]
+    PublishKeyRequired {
+        /// The call that needs it.
+        operation: Operation,
+    },
+
+    /// A required argument of a call was not given (or is empty).
+    #[error("{operation} needs `{argument}`, which is missing or empty")]
+    MissingArgument {
+        /// The call.
+        operation: Operation,
+        /// The builder method that sets it.
+        argument: &'static str,
+    },
+
+    /// The publish message could not be turned into JSON.
+    #[error("the message cannot be serialized as JSON: {reason}")]
+    MessageNotSerializable {
+        /// What `serde_json` said.
+        reason: String,
+    },
+}
+
+/// Why a call failed.
+///
+/// Answers from Access Manager become typed variants: [`Error::Api`] for the structured v3
+/// body (status, message, source, details with their location), and one variant per 403 shape
+/// PubNub sends on use of a token ([`Error::Forbidden`], [`Error::TokenExpired`],
+/// [`Error::TokenRevoked`]) or on a bad signature ([`Error::InvalidSignature`]). Transport
+/// failures are split into [`Error::Timeout`], [`Error::Connect`] and [`Error::Decode`].
+/// [`Error::Misuse`] is a mistake in the calling code and is never caused by a server.
+///
+/// Every URL shown has its `auth` and `signature` parameters and any token in its path
+/// replaced by `<redacted>`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Access Manager refused the request with a v3 error body.
+    #[error("{operation} refused by Access Manager: {body}")]
+    Api {
+        /// The call.
+        operation: Operation,
+        /// The body: status, message, source, details (message, location, location type).
+        body: ErrorBody,
+    },
+
+    /// The request was refused before anything was sent, by the same validation the server
+    /// applies; `body` is the error body the server would have answered with.
+    #[error("{operation} not sent, the request is invalid: {body}")]
+    InvalidRequest {
+        /// The call.
+        operation: Operation,
+        /// The error body the server gives for the same request.
+        body: ErrorBody,
+    },
+
+    /// 403 "Forbidden": the token (or its absence) does not allow this request.
+    #[error(
+        "{operation} forbidden (403): {message}{}",
+        denied_list(channels, channel_groups)
+    )]
+    Forbidden {
+        /// The call.
+        operation: Operation,
+        /// The server's message, usually `Forbidden`.
+        message: String,
+        /// The channels the server named as denied (may be empty).
+        channels: Vec<String>,
+        /// The channel groups the server named as denied (may be empty).
+        channel_groups: Vec<String>,
+    },
+
+    /// 403 "Token is expired.": the token's lifetime is over; grant a new one.
+    #[error("{operation} refused (403): {message} Grant a new token.")]
+    TokenExpired {
+        /// The call.
+        operation: Operation,
+        /// The server's message.
+        message: String,
+    },
+
+    /// 403 "Token is revoked.": the token was revoked; grant a new one.
+    #[error("{operation} refused (403): {message} Grant a new token.")]
+    TokenRevoked {
+        /// The call.
+        operation: Operation,
+        /// The server's message.
+        message: String,
+    },
+
+    /// 403 "Invalid signature": the secret key (or publish key) does not match the keyset.
+    #[error(
+        "{operation} refused (403): {message}; check that the secret and publish keys belong \
+         to the keyset"
+    )]
+    InvalidSignature {
+        /// The call.
+        operation: Operation,
+        /// The server's message.
+        message: String,
+        /// The v3 error body, when the server sent one.
+        body: Option<ErrorBody>,
+    },
+
+    /// Another error in PubNub's flat shape (`{"status":…,"error":true,"message":…}`), such
+    /// as 400 "Invalid Subscribe Key".
+    #[error("{operation} refused ({status}): {message}")]
+    Service {
+        /// The call.
+        operation: Operation,
+        /// The HTTP status.
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+
+    /// A status the call does not expect, with a body that is no PubNub error (a proxy's HTML
+    /// page, a 503 still failing after the retries ran out, …).
+    #[error(
+        "{operation} failed: {url} answered HTTP {status} after {attempts} attempt(s){}",
+        excerpt_suffix(excerpt)
+    )]
+    UnexpectedStatus {
+        /// The call.
+        operation: Operation,
+        /// The HTTP status.
+        status: u16,
+        /// The URL, redacted.
+        url: RedactedUrl,
+        /// The start of the body (see [`crate::MAX_EXCERPT_CHARS`]).
+        excerpt: String,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// No complete answer within the configured time.
+    #[error(
+        "{operation} timed out: no {} from {url} within {limit:?} (attempt {attempts})",
+        if *connecting { "connection" } else { "complete response" }
+    )]
+    Timeout {
+        /// The call.
+        operation: Operation,
+        /// The URL, redacted.
+        url: RedactedUrl,
+        /// The limit that ran out.
+        limit: Duration,
+        /// Whether it ran out while connecting (else while waiting for the response).
+        connecting: bool,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// The connection could not be made, or broke before a response arrived.
+    #[error(
+        "{operation} failed: {} {url}: {reason} (after {attempts} attempt(s))",
+        if *may_have_been_sent { "connection lost talking to" } else { "could not connect to" }
+    )]
+    Connect {
+        /// The call.
+        operation: Operation,
+        /// The URL, redacted.
+        url: RedactedUrl,
+        /// The cause, from the operating system or the HTTP layer (never includes the URL).
+        reason: String,
+        /// Whether the server may have received the request (the connection broke after it
+        /// was established). A publish is not repeated in that case.
+        may_have_been_sent: bool,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// The response is not what the endpoint answers: not JSON, the wrong shape, too large.
+    #[error(
+        "{operation}: cannot decode the response of {url} (HTTP {status}): {reason}{}",
+        excerpt_suffix(excerpt)
+    )]
+    Decode {
+        /// The call.
+        operation: Operation,
+        /// The HTTP status.
+        status: u16,
+        /// The URL, redacted.
+        url: RedactedUrl,
+        /// What was expected and what was wrong.
+        reason: String,
+        /// The start of the body (see [`crate::MAX_EXCERPT_CHARS`]).
+        excerpt: String,
+    },
+
+    /// The HTTP client or the private runtime of the blocking API could not be set up.
+    #[error("cannot set up the HTTP client: {reason}")]
+    Setup {
+        /// What failed.
+        reason: String,
+    },
+
+    /// The calling code misused the API (see [`Misuse`]).
+    #[error("API misuse: {0}")]
+    Misuse(#[from] Misuse),
+}
+
+fn denied_list(channels: &[String], groups: &[String]) -> String {
+    let mut out = String::new();
+    for (kind, names) in [
+        (ResourceKind::Channel, channels),
+        (ResourceKind::ChannelGroup, groups),
+    ] {
+        if !names.is_empty() {
+            out.push_str(&format!("; denied {kind}(s): {}", names.join(", ")));
+        }
+    }
+    out
+}
+
+fn excerpt_suffix(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::from(" (empty body)")
+    } else {
+        format!("; body starts {excerpt:?}")
+    }
+}
+
+impl Error {
+    /// The call that failed, unless the failure is a setup or misuse error.
+    #[must_use]
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Error::Api { operation, .. }
+            | Error::InvalidRequest { operation, .. }
+            | Error::Forbidden { operation, .. }
+            | Error::TokenExpired { operation, .. }
+            | Error::TokenRevoked { operation, .. }
+            | Error::InvalidSignature { operation, .. }
+            | Error::Service { operation, .. }
+            | Error::UnexpectedStatus { operation, .. }
+            | Error::Timeout { operation, .. }
+            | Error::Connect { operation, .. }
+            | Error::Decode { operation, .. } => Some(*operation),
+            Error::Setup { .. } | Error::Misuse(_) => None,
+        }
+    }
+
+    /// The HTTP status of the answer (or, for [`Error::InvalidRequest`], of the answer the
+    /// server would have given). `None` when there was no answer.
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { body, .. } | Error::InvalidRequest { body, .. } => Some(body.status),
+            Error::Forbidden { .. }
+            | Error::TokenExpired { .. }
+            | Error::TokenRevoked { .. }
+            | Error::InvalidSignature { .. } => Some(403),
+            Error::Service { status, .. }
+            | Error::UnexpectedStatus { status, .. }
+            | Error::Decode { status, .. } => Some(*status),
+            Error::Timeout { .. }
+            | Error::Connect { .. }
+            | Error::Setup { .. }
+            | Error::Misuse(_) => None,
+        }
+    }
+
+    /// The v3 error body, whether the server sent it or local validation produced it.
+    #[must_use]
+    pub fn error_body(&self) -> Option<&ErrorBody> {
+        match self {
+            Error::Api { body, .. } | Error::InvalidRequest { body, .. } => Some(body),
+            Error::InvalidSignature { body, .. } => body.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The server's (or local validation's) headline message, such as `Invalid ttl`,
+    /// `Forbidden` or `Token is revoked.`.
+    #[must_use]
+    pub fn server_message(&self) -> Option<&str> {
+        match self {
+            Error::Api { body, .. } | Error::InvalidRequest { body, .. } => Some(&body.message),
+            Error::Forbidden { message, .. }
+            | Error::TokenExpired { message, .. }
+            | Error::TokenRevoked { message, .. }
+            | Error::InvalidSignature { message, .. }
+            | Error::Service { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a mistake in the calling code ([`Error::Misuse`]).
+    #[must_use]
+    pub fn is_misuse(&self) -> bool {
+        matches!(self, Error::Misuse(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pam_model::ErrorDetail;
+
+    use super::*;
+
+    #[test]
+    fn messages_say_what_and_where() {
+        let api = Error::Api {
+            operation: Operation::Grant,
+            body: ErrorBody::new(
+                400,
+                "Invalid ttl",
+                "grant",
+                ErrorDetail::new("Range should be 1 to 43200 minute(s).", "ttl", "body"),
+            ),
+        };
+        let text = api.to_string();
+        assert!(text.starts_with("grant token refused"), "{text}");
+        assert!(text.contains("Invalid ttl"), "{text}");
+        assert!(text.contains("`ttl`"), "{text}");
+        assert_eq!(api.status(), Some(400));
+
+        let forbidden = Error::Forbidden {
+            operation: Operation::Publish,
+            message: "Forbidden".into(),
+            channels: vec!["secret".into()],
+            channel_groups: vec![],
+        };
+        let text = forbidden.to_string();
+        assert!(text.contains("denied channel(s): secret"), "{text}");
+        assert!(!text.contains("channel group"), "{text}");
+        assert_eq!(forbidden.server_message(), Some("Forbidden"));
+    }
+
+    #[test]
+    fn misuse_is_distinct() {
+        let error = Error::from(Misuse::EmptyUserId);
+        assert!(error.is_misuse());
+        assert_eq!(error.operation(), None);
+        assert_eq!(error.status(), None);
+        assert!(error.to_string().contains("user id is empty"));
+    }
+
+    #[test]
+    fn publish_alone_is_not_idempotent() {
+        assert!(!Operation::Publish.is_idempotent());
+        assert!(Operation::Grant.is_idempotent());
+        assert!(Operation::Revoke.is_idempotent());
+        assert!(Operation::Time.is_idempotent());
+    }
+}

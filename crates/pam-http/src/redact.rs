@@ -1,0 +1,168 @@
+//! URLs that are safe to print.
+//!
+//! PubNub URLs carry credentials: `auth` (the token) and `signature` in the query, and the
+//! token itself in a revoke path. Errors, `Debug` output and logs only ever see a
+//! [`RedactedUrl`], built from the request's parts with those values replaced.
+
+use std::fmt;
+
+/// What replaces a secret value.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+/// Query parameters whose values are credentials.
+const SECRET_PARAMS: [&str; 2] = ["auth", "signature"];
+
+/// The longest URL an error or log line shows, in characters; longer ones (a publish with a
+/// large message) are cut and end with `…`.
+pub const MAX_SHOWN_URL_CHARS: usize = 300;
+
+/// A request URL with `auth`, `signature` and path tokens replaced by `<redacted>`, cut to
+/// [`MAX_SHOWN_URL_CHARS`].
+///
+/// ```
+/// let url = pam_http::RedactedUrl::from_url_text(
+///     "https://ps.pndsn.com/time/0?uuid=me&auth=p0F2AkF0Gm&signature=v2.abc",
+/// );
+/// assert_eq!(
+///     url.to_string(),
+///     "https://ps.pndsn.com/time/0?uuid=me&auth=<redacted>&signature=<redacted>"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedactedUrl(String);
+
+impl RedactedUrl {
+    /// Builds the shown URL from an origin, a path already redacted where it holds a token,
+    /// and the query pairs as sent (raw values; they are percent-encoded here).
+    pub(crate) fn from_parts<K: AsRef<str>, V: AsRef<str>>(
+        origin: &str,
+        redacted_path: &str,
+        query: &[(K, V)],
+    ) -> Self {
+        let mut text = String::with_capacity(origin.len() + redacted_path.len() + 64);
+        text.push_str(origin);
+        text.push_str(redacted_path);
+        for (index, (key, value)) in query.iter().enumerate() {
+            text.push(if index == 0 { '?' } else { '&' });
+            let key = key.as_ref();
+            pam_sign::percent_encode_into(key, &mut text);
+            text.push('=');
+            if SECRET_PARAMS.contains(&key) {
+                text.push_str(REDACTED);
+            } else {
+                pam_sign::percent_encode_into(value.as_ref(), &mut text);
+            }
+        }
+        RedactedUrl(cut(text))
+    }
+
+    /// Redacts a URL given as text: the values of `auth` and `signature` in its query, and the
+    /// token segment of a revoke path (`…/grant/{token}`).
+    #[must_use]
+    pub fn from_url_text(url: &str) -> Self {
+        let (before_query, query) = match url.split_once('?') {
+            Some((before, query)) => (before, Some(query)),
+            None => (url, None),
+        };
+        let mut text = redact_revoke_path(before_query);
+        if let Some(query) = query {
+            text.push('?');
+            for (index, pair) in query.split('&').enumerate() {
+                if index > 0 {
+                    text.push('&');
+                }
+                match pair.split_once('=') {
+                    Some((key, _)) if SECRET_PARAMS.contains(&key) => {
+                        text.push_str(key);
+                        text.push('=');
+                        text.push_str(REDACTED);
+                    }
+                    _ => text.push_str(pair),
+                }
+            }
+        }
+        RedactedUrl(cut(text))
+    }
+
+    /// The redacted text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Replaces what follows `/grant/` in a path (the revoked token) with `<redacted>`.
+fn redact_revoke_path(path: &str) -> String {
+    const MARKER: &str = "/grant/";
+    match path.find(MARKER) {
+        Some(at) if path.len() > at + MARKER.len() => {
+            format!("{}{REDACTED}", &path[..at + MARKER.len()])
+        }
+        _ => path.to_owned(),
+    }
+}
+
+fn cut(mut text: String) -> String {
+    if let Some((byte, _)) = text.char_indices().nth(MAX_SHOWN_URL_CHARS) {
+        text.truncate(byte);
+        text.push('…');
+    }
+    text
+}
+
+impl fmt::Display for RedactedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for RedactedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_redact_credentials_only() {
+        let url = RedactedUrl::from_parts(
+            "http://127.0.0.1:9",
+            "/publish/p/s/0/c/0/%22hi%22",
+            &[
+                ("uuid", "me you"),
+                ("auth", "p0F2AkF0"),
+                ("timestamp", "1"),
+                ("signature", "v2.xyz"),
+            ],
+        );
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/publish/p/s/0/c/0/%22hi%22?uuid=me%20you&auth=<redacted>\
+             &timestamp=1&signature=<redacted>"
+        );
+    }
+
+    #[test]
+    fn text_redacts_revoke_token_and_query() {
+        let url = RedactedUrl::from_url_text(
+            "https://h/v3/pam/sub/grant/qEF2AkF0Gm%3D%3D?signature=v2.a&uuid=u",
+        );
+        assert_eq!(
+            url.as_str(),
+            "https://h/v3/pam/sub/grant/<redacted>?signature=<redacted>&uuid=u"
+        );
+        let grant = RedactedUrl::from_url_text("https://h/v3/pam/sub/grant?auth=x");
+        assert_eq!(grant.as_str(), "https://h/v3/pam/sub/grant?auth=<redacted>");
+    }
+
+    #[test]
+    fn long_urls_are_cut() {
+        let long = format!("https://h/{}", "a".repeat(1000));
+        let url = RedactedUrl::from_url_text(&long);
+        assert_eq!(url.as_str().chars().count(), MAX_SHOWN_URL_CHARS + 1);
+        assert!(url.as_str().ends_with('…'));
+    }
+}
