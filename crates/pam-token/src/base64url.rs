@@ -1,0 +1,142 @@
+//! The token's outer layer: base64url text to bytes, and back.
+
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+use crate::{Error, MAX_TOKEN_LEN};
+
+/// URL-safe alphabet, padding optional (the server pads, some SDK fixtures do not).
+const URL_SAFE_ANY_PADDING: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Decodes a token string into its CBOR bytes.
+///
+/// Accepts the URL-safe alphabet with or without `=` padding. A string that uses the standard
+/// alphabet's `+` or `/` (as some tools print tokens) is accepted when it decodes once they
+/// are read as `-` and `_`.
+pub(crate) fn decode(token: &str) -> Result<Vec<u8>, Error> {
+    if token.is_empty() {
+        return Err(Error::Empty);
+    }
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(Error::TooLong {
+            limit: MAX_TOKEN_LEN,
+            found: token.len(),
+        });
+    }
+    match URL_SAFE_ANY_PADDING.decode(token) {
+        Ok(bytes) => Ok(bytes),
+        Err(base64::DecodeError::InvalidByte(_, b'+' | b'/')) => {
+            let url_safe: String = token
+                .chars()
+                .map(|c| match c {
+                    '+' => '-',
+                    '/' => '_',
+                    other => other,
+                })
+                .collect();
+            URL_SAFE_ANY_PADDING
+                .decode(url_safe)
+                .map_err(|e| describe(e, token))
+        }
+        Err(e) => Err(describe(e, token)),
+    }
+}
+
+/// base64url with `=` padding, as the server writes tokens.
+pub(crate) fn encode_padded(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE.encode(bytes)
+}
+
+/// base64url without padding, as the JSON view prints signatures.
+pub(crate) fn encode_unpadded(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn describe(error: base64::DecodeError, token: &str) -> Error {
+    let (position, reason) = match error {
+        base64::DecodeError::InvalidByte(at, byte) => (
+            Some(at),
+            format!(
+                "{} at position {at} is not a base64url character",
+                character(token, at, byte)
+            ),
+        ),
+        base64::DecodeError::InvalidLastSymbol(at, byte) => (
+            Some(at),
+            format!(
+                "last character {} at position {at} leaves non-zero bits: the token is truncated or altered",
+                character(token, at, byte)
+            ),
+        ),
+        base64::DecodeError::InvalidLength(symbols) => (
+            None,
+            format!(
+                "{symbols} data characters cannot be base64 (one character left over): the token is truncated"
+            ),
+        ),
+        base64::DecodeError::InvalidPadding => {
+            (None, "the `=` padding does not match the length".to_owned())
+        }
+    };
+    Error::InvalidBase64 { position, reason }
+}
+
+/// The offending character, quoted; a whole char even when `at` is inside a multi-byte one.
+fn character(token: &str, at: usize, byte: u8) -> String {
+    let start = (0..=at.min(token.len()))
+        .rev()
+        .find(|i| token.is_char_boundary(*i))
+        .unwrap_or(0);
+    match token[start..].chars().next() {
+        Some(c) => format!("{c:?}"),
+        None => format!("byte 0x{byte:02x}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_padded_unpadded_and_standard_alphabet() {
+        // 0xfb 0xff = "-_8" in base64url, "+/8" in standard base64.
+        assert_eq!(decode("-_8=").unwrap(), [0xfb, 0xff]);
+        assert_eq!(decode("-_8").unwrap(), [0xfb, 0xff]);
+        assert_eq!(decode("+/8=").unwrap(), [0xfb, 0xff]);
+        assert_eq!(decode("+_8").unwrap(), [0xfb, 0xff]);
+    }
+
+    #[test]
+    fn reports_where_and_what() {
+        let err = decode("ab!d").unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidBase64 { position: Some(2), reason } if reason.contains("'!'")),
+            "{err}"
+        );
+        assert_eq!(decode(""), Err(Error::Empty));
+        assert!(matches!(
+            decode("abcde"),
+            Err(Error::InvalidBase64 { position: None, .. })
+        ));
+        assert!(matches!(decode("ab="), Err(Error::InvalidBase64 { .. })));
+        assert!(matches!(
+            decode("éa"),
+            Err(Error::InvalidBase64 {
+                position: Some(0),
+                ..
+            })
+        ));
+        let long = "A".repeat(MAX_TOKEN_LEN + 4);
+        assert_eq!(
+            decode(&long),
+            Err(Error::TooLong {
+                limit: MAX_TOKEN_LEN,
+                found: MAX_TOKEN_LEN + 4
+            })
+        );
+    }
+}

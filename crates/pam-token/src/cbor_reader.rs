@@ -1,0 +1,395 @@
+//! A small strict CBOR reader: a cursor over the decoded token bytes that reads exactly the
+//! few shapes a token holds, definite lengths only.
+//!
+//! It is hand-rolled rather than built on a general CBOR library because parsing is on the
+//! hot path of every request an emulator or a server checks, and a token needs only heads,
+//! strings, maps, arrays and a few simple values.
+
+use crate::error::Error;
+use crate::{MAX_ITEMS, MAX_META_DEPTH};
+
+/// The major type of a data item (RFC 8949 §3.1).
+pub(crate) mod major {
+    pub(crate) const UNSIGNED: u8 = 0;
+    pub(crate) const NEGATIVE: u8 = 1;
+    pub(crate) const BYTES: u8 = 2;
+    pub(crate) const TEXT: u8 = 3;
+    pub(crate) const ARRAY: u8 = 4;
+    pub(crate) const MAP: u8 = 5;
+    pub(crate) const TAG: u8 = 6;
+    pub(crate) const SIMPLE: u8 = 7;
+}
+
+/// The head of one data item: its type and argument.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Head {
+    /// Major type, 0..=7.
+    pub(crate) major: u8,
+    /// Additional information, 0..=27.
+    pub(crate) info: u8,
+    /// The argument: an integer, a length, a count, or a float's bits.
+    pub(crate) arg: u64,
+    /// Where the head starts.
+    pub(crate) offset: usize,
+}
+
+impl Head {
+    /// The item's type in words, for error messages.
+    pub(crate) fn type_name(self) -> &'static str {
+        match (self.major, self.info) {
+            (major::UNSIGNED, _) => "an unsigned integer",
+            (major::NEGATIVE, _) => "a negative integer",
+            (major::BYTES, _) => "a byte string",
+            (major::TEXT, _) => "a text string",
+            (major::ARRAY, _) => "an array",
+            (major::MAP, _) => "a map",
+            (major::TAG, _) => "a tag",
+            (_, 20 | 21) => "a boolean",
+            (_, 22) => "null",
+            (_, 23) => "undefined",
+            (_, 25..=27) => "a float",
+            _ => "a simple value",
+        }
+    }
+}
+
+/// A cursor over CBOR bytes.
+#[derive(Debug)]
+pub(crate) struct Reader<'b> {
+    buf: &'b [u8],
+    pos: usize,
+    items: usize,
+}
+
+impl<'b> Reader<'b> {
+    pub(crate) fn new(buf: &'b [u8]) -> Self {
+        Reader {
+            buf,
+            pos: 0,
+            items: 0,
+        }
+    }
+
+    /// Offset of the next byte to read.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Bytes not read yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Reads the head of the next item. Counts it against [`MAX_ITEMS`].
+    #[inline]
+    pub(crate) fn head(&mut self) -> Result<Head, Error> {
+        self.items += 1;
+        if self.items > MAX_ITEMS {
+            return Err(Error::TooManyItems { limit: MAX_ITEMS });
+        }
+        let offset = self.pos;
+        let Some(&initial) = self.buf.get(offset) else {
+            return Err(end_of_input(offset, "a data item"));
+        };
+        self.pos += 1;
+        let major = initial >> 5;
+        let info = initial & 0x1f;
+        let arg = match info {
+            0..=23 => u64::from(info),
+            24 => self.argument::<1>(offset)?,
+            25 => self.argument::<2>(offset)?,
+            26 => self.argument::<4>(offset)?,
+            27 => self.argument::<8>(offset)?,
+            31 => {
+                let what = match major {
+                    major::BYTES | major::TEXT | major::ARRAY | major::MAP => {
+                        "indefinite-length item (only definite lengths are accepted)"
+                    }
+                    major::SIMPLE => "break code outside an indefinite-length item",
+                    _ => "additional information 31 on an integer or tag (malformed)",
+                };
+                return Err(Error::Unsupported {
+                    offset,
+                    what: what.to_owned(),
+                });
+            }
+            _ => {
+                return Err(Error::Cbor {
+                    offset,
+                    expected: "a data item",
+                    found: format!("reserved additional information {info}"),
+                });
+            }
+        };
+        Ok(Head {
+            major,
+            info,
+            arg,
+            offset,
+        })
+    }
+
+    #[inline]
+    fn argument<const N: usize>(&mut self, offset: usize) -> Result<u64, Error> {
+        let Some(bytes) = self.buf.get(self.pos..self.pos + N) else {
+            return Err(end_of_input(offset, "the rest of an item's head"));
+        };
+        self.pos += N;
+        Ok(bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    }
+
+    /// The `len` bytes of a string's content.
+    #[inline]
+    pub(crate) fn content(&mut self, head: Head) -> Result<&'b [u8], Error> {
+        let len = usize::try_from(head.arg).unwrap_or(usize::MAX);
+        if len > self.remaining() {
+            return Err(Error::Cbor {
+                offset: head.offset,
+                expected: "a string that fits in the token",
+                found: format!(
+                    "a length of {} with {} bytes left",
+                    head.arg,
+                    self.remaining()
+                ),
+            });
+        }
+        let bytes = &self.buf[self.pos..self.pos + len];
+        self.pos += len;
+        Ok(bytes)
+    }
+
+    /// The content of a text-string item whose head was read, checked to be UTF-8.
+    #[inline]
+    pub(crate) fn text_content(
+        &mut self,
+        head: Head,
+        field: impl FnOnce() -> String,
+    ) -> Result<&'b str, Error> {
+        let bytes = self.content(head)?;
+        std::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8 {
+            field: field(),
+            offset: head.offset,
+        })
+    }
+
+    /// The number of elements a container head announces, checked against the bytes left
+    /// (each element takes at least `min_bytes_each` bytes), so that a count can size an
+    /// allocation.
+    #[inline]
+    pub(crate) fn count(&self, head: Head, min_bytes_each: usize) -> Result<usize, Error> {
+        let fits = usize::try_from(head.arg)
+            .ok()
+            .and_then(|n| n.checked_mul(min_bytes_each))
+            .is_some_and(|needed| needed <= self.remaining());
+        if fits {
+            Ok(head.arg as usize)
+        } else {
+            Err(Error::Cbor {
+                offset: head.offset,
+                expected: "a container that fits in the token",
+                found: format!(
+                    "{} announced with {} elements but only {} bytes left",
+                    head.type_name(),
+                    head.arg,
+                    self.remaining()
+                ),
+            })
+        }
+    }
+
+    /// Reads a map key that may be a byte or a text string; returns its bytes.
+    #[inline]
+    pub(crate) fn key(&mut self, field: &str) -> Result<&'b [u8], Error> {
+        let head = self.head()?;
+        match head.major {
+            major::BYTES => self.content(head),
+            major::TEXT => self
+                .text_content(head, || format!("{field} key"))
+                .map(str::as_bytes),
+            _ => Err(wrong_type(
+                format!("{field} key"),
+                "a byte or text string",
+                head,
+            )),
+        }
+    }
+
+    /// Reads an unsigned integer.
+    #[inline]
+    pub(crate) fn unsigned(&mut self, field: &'static str) -> Result<u64, Error> {
+        let head = self.head()?;
+        if head.major == major::UNSIGNED {
+            Ok(head.arg)
+        } else {
+            Err(wrong_type(field.to_owned(), "an unsigned integer", head))
+        }
+    }
+
+    /// Reads a map head and returns its entry count.
+    #[inline]
+    pub(crate) fn map(&mut self, field: impl FnOnce() -> String) -> Result<usize, Error> {
+        let head = self.head()?;
+        if head.major == major::MAP {
+            self.count(head, 2)
+        } else {
+            Err(wrong_type(field(), "a map", head))
+        }
+    }
+
+    /// Skips one complete item of any supported type; `depth` is the nesting level of the
+    /// item's container.
+    pub(crate) fn skip(&mut self, depth: usize) -> Result<(), Error> {
+        let head = self.head()?;
+        match head.major {
+            major::UNSIGNED | major::NEGATIVE => Ok(()),
+            major::BYTES => self.content(head).map(drop),
+            major::TEXT => self.text_content(head, || "value".to_owned()).map(drop),
+            major::ARRAY | major::MAP => {
+                let per_element = if head.major == major::MAP { 2 } else { 1 };
+                let n = self.count(head, per_element)?;
+                if depth + 1 > MAX_META_DEPTH {
+                    return Err(Error::TooDeep {
+                        limit: MAX_META_DEPTH,
+                        offset: head.offset,
+                    });
+                }
+                for _ in 0..n * per_element {
+                    self.skip(depth + 1)?;
+                }
+                Ok(())
+            }
+            major::TAG => Err(unsupported_tag(head)),
+            _ => simple(head).map(drop),
+        }
+    }
+}
+
+/// A simple value or float, as one of the values `meta` may hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Simple {
+    Bool(bool),
+    Null,
+    Float(f64),
+}
+
+/// Interprets a major-type-7 head.
+pub(crate) fn simple(head: Head) -> Result<Simple, Error> {
+    match head.info {
+        20 => Ok(Simple::Bool(false)),
+        21 => Ok(Simple::Bool(true)),
+        22 => Ok(Simple::Null),
+        25 => Ok(Simple::Float(half_to_f64(head.arg as u16))),
+        26 => Ok(Simple::Float(f64::from(f32::from_bits(head.arg as u32)))),
+        27 => Ok(Simple::Float(f64::from_bits(head.arg))),
+        23 => Err(Error::Unsupported {
+            offset: head.offset,
+            what: "the simple value `undefined` (JSON has no equivalent)".to_owned(),
+        }),
+        _ => Err(Error::Unsupported {
+            offset: head.offset,
+            what: format!("simple value {}", head.arg),
+        }),
+    }
+}
+
+/// An IEEE 754 half-precision float, widened exactly.
+fn half_to_f64(bits: u16) -> f64 {
+    let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exponent = i32::from((bits >> 10) & 0x1f);
+    let mantissa = f64::from(bits & 0x3ff);
+    let magnitude = match exponent {
+        0 => mantissa * 2f64.powi(-24),
+        31 if mantissa == 0.0 => f64::INFINITY,
+        31 => f64::NAN,
+        _ => (1.0 + mantissa / 1024.0) * 2f64.powi(exponent - 15),
+    };
+    sign * magnitude
+}
+
+pub(crate) fn unsupported_tag(head: Head) -> Error {
+    Error::Unsupported {
+        offset: head.offset,
+        what: format!("CBOR tag {}", head.arg),
+    }
+}
+
+pub(crate) fn wrong_type(field: String, expected: &'static str, head: Head) -> Error {
+    Error::WrongType {
+        field,
+        expected,
+        found: head.type_name(),
+        offset: head.offset,
+    }
+}
+
+fn end_of_input(offset: usize, expected: &'static str) -> Error {
+    Error::Cbor {
+        offset,
+        expected,
+        found: "the end of the token".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_floats_widen_exactly() {
+        assert_eq!(half_to_f64(0x3c00), 1.0);
+        assert_eq!(half_to_f64(0xc000), -2.0);
+        assert_eq!(half_to_f64(0x7bff), 65504.0);
+        assert_eq!(half_to_f64(0x0001), 5.960464477539063e-8);
+        assert_eq!(half_to_f64(0x7c00), f64::INFINITY);
+        assert!(half_to_f64(0x7e00).is_nan());
+    }
+
+    #[test]
+    fn heads_read_every_width() {
+        let bytes = [
+            0x17, 0x18, 0x18, 0x19, 0x01, 0x00, 0x1a, 0, 1, 0, 0, 0x1b, 0, 0, 0, 1, 0, 0, 0, 0,
+        ];
+        let mut r = Reader::new(&bytes);
+        let args: Vec<u64> = (0..5).map(|_| r.head().unwrap().arg).collect();
+        assert_eq!(args, [23, 24, 256, 65536, 1 << 32]);
+        assert_eq!(r.remaining(), 0);
+    }
+
+    #[test]
+    fn truncated_and_reserved_heads_are_errors() {
+        assert!(matches!(
+            Reader::new(&[0x19, 0x01]).head(),
+            Err(Error::Cbor { offset: 0, .. })
+        ));
+        assert!(matches!(
+            Reader::new(&[0x1c]).head(),
+            Err(Error::Cbor { .. })
+        ));
+        assert!(matches!(
+            Reader::new(&[0x9f]).head(),
+            Err(Error::Unsupported { .. })
+        ));
+        assert!(matches!(Reader::new(&[]).head(), Err(Error::Cbor { .. })));
+    }
+
+    #[test]
+    fn counts_are_checked_against_the_bytes_left() {
+        // A map announcing 2^32 entries in a 5-byte input.
+        let mut r = Reader::new(&[0xba, 0, 0, 0, 1]);
+        let head = r.head().unwrap();
+        assert!(matches!(r.count(head, 2), Err(Error::Cbor { .. })));
+    }
+
+    #[test]
+    fn skip_is_bounded_in_depth() {
+        let mut deep = vec![0x81; MAX_META_DEPTH + 2];
+        deep.push(0x00);
+        assert!(matches!(
+            Reader::new(&deep).skip(0),
+            Err(Error::TooDeep { .. })
+        ));
+        let mut shallow = vec![0x81; MAX_META_DEPTH];
+        shallow.push(0x00);
+        Reader::new(&shallow).skip(0).unwrap();
+    }
+}

@@ -1,0 +1,31 @@
+//! Bounds on what a token may contain, so that untrusted input costs bounded time and memory.
+
+/// Longest token string accepted, in characters (bytes of the `&str`), padding included.
+///
+/// 32 KiB of base64 is 24 KiB of CBOR: far more than PubNub issues (a grant body is limited
+/// to 32 KiB of JSON, and the CBOR form is smaller), small enough to decode without thought.
+pub const MAX_TOKEN_LEN: usize = 32 * 1024;
+
+/// Deepest nesting of containers inside `meta` (and inside values of unknown top-level keys,
+/// which are skipped). The `meta` map itself is level 1, a map or array inside it level 2, …
+pub const MAX_META_DEPTH: usize = 32;
+
+/// Most CBOR data items one token may hold, counting every key, value, map and array head.
+///
+/// The token length already bounds this (every item takes at least one byte); this limit also
+/// bounds the work spent on duplicate-key checks and on building `meta`.
+pub const MAX_ITEMS: usize = 8 * 1024;
+
+/// Size limit, in bytes, of one compiled pattern's program ([`regex::RegexBuilder::size_limit`]).
+///
+/// A pattern whose compiled form would exceed it fails to compile, and a request that reaches
+/// it is denied with the reason, never granted.
+pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+/// Cache size limit, in bytes, of one pattern's lazy DFA
+/// ([`regex::RegexBuilder::dfa_size_limit`]). Exceeding it only slows matching down.
+pub const PATTERN_DFA_SIZE_LIMIT: usize = 1 << 20;
+
+/// Deepest nesting of groups and repetitions in one pattern
+/// ([`regex::RegexBuilder::nest_limit`]).
+pub const PATTERN_NEST_LIMIT: u32 = 64;

@@ -1,0 +1,376 @@
+//! A parsed token and read-only views of its resources and patterns.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use pam_model::{Permissions, Resource, ResourceKind};
+
+use crate::MetaMap;
+use crate::authorize::CompiledPatterns;
+
+/// A parsed PAM v3 token.
+///
+/// Parsing proves the token is well formed, not that it is genuine: PubNub's server checks
+/// PubNub-issued tokens, and [`verify`](crate::verify) checks tokens issued by this crate.
+///
+/// All names live in one string buffer and entries refer to it by offsets, so a token costs a
+/// handful of allocations whatever it holds. Patterns are compiled on the first
+/// [`authorize`](Token::authorize) that needs them and kept (clones share them once compiled).
+#[derive(Clone)]
+pub struct Token {
+    pub(crate) version: u8,
+    pub(crate) timestamp: u64,
+    pub(crate) ttl: u32,
+    pub(crate) expires_at: u64,
+    pub(crate) authorized_user_id: Option<Span>,
+    /// Every name and pattern, and the authorized user id, one after the other.
+    pub(crate) text: String,
+    /// The entries of `res` and then of `pat` (or the other way round, in token order).
+    pub(crate) entries: Vec<StoredEntry>,
+    pub(crate) resources: Section,
+    pub(crate) patterns: Section,
+    pub(crate) meta: MetaMap,
+    pub(crate) signature: [u8; 32],
+    pub(crate) compiled: OnceLock<CompiledPatterns>,
+}
+
+/// Where a string lives in [`Token::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StoredEntry {
+    pub(crate) name: Span,
+    pub(crate) permissions: Permissions,
+}
+
+/// The categories of `res` or `pat`, in token order, each a range of [`Token::entries`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Section {
+    /// The first `len` are the categories; the rest are unused.
+    pub(crate) categories: [CategoryRange; ResourceKind::ALL.len()],
+    pub(crate) len: u8,
+}
+
+impl Default for Section {
+    fn default() -> Self {
+        let unused = CategoryRange {
+            kind: ResourceKind::Channel,
+            start: 0,
+            end: 0,
+        };
+        Section {
+            categories: [unused; ResourceKind::ALL.len()],
+            len: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CategoryRange {
+    pub(crate) kind: ResourceKind,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+impl Section {
+    pub(crate) fn used(&self) -> &[CategoryRange] {
+        &self.categories[..usize::from(self.len)]
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, kind: ResourceKind) -> Option<CategoryRange> {
+        self.used().iter().find(|c| c.kind == kind).copied()
+    }
+
+    /// The range of entries of the whole section (categories are stored back to back).
+    pub(crate) fn entry_range(&self) -> std::ops::Range<usize> {
+        match (self.used().first(), self.used().last()) {
+            (Some(first), Some(last)) => first.start as usize..last.end as usize,
+            _ => 0..0,
+        }
+    }
+}
+
+impl Token {
+    /// The token format version; always 2 for PAM v3 tokens.
+    #[must_use]
+    pub fn version(&self) -> u8 {
+        self.version
+    }
+
+    /// When the token was issued, in Unix seconds (`t`).
+    #[must_use]
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    /// How long the token lives, in minutes (`ttl`).
+    #[must_use]
+    pub fn ttl(&self) -> u32 {
+        self.ttl
+    }
+
+    /// When the token expires, in Unix seconds: `timestamp + ttl * 60`. The token is expired
+    /// from this second on.
+    #[must_use]
+    pub fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+
+    /// True when the token is expired at `now` (Unix seconds).
+    #[must_use]
+    pub fn is_expired_at(&self, now: u64) -> bool {
+        now >= self.expires_at
+    }
+
+    /// The only user id allowed to use the token (`uuid`), if it names one.
+    #[must_use]
+    pub fn authorized_user_id(&self) -> Option<&str> {
+        self.authorized_user_id.map(|s| self.str(s))
+    }
+
+    /// The explicitly named resources (`res`).
+    #[must_use]
+    pub fn resources(&self) -> Grants<'_> {
+        Grants {
+            token: self,
+            section: &self.resources,
+        }
+    }
+
+    /// The regular-expression patterns (`pat`).
+    #[must_use]
+    pub fn patterns(&self) -> Grants<'_> {
+        Grants {
+            token: self,
+            section: &self.patterns,
+        }
+    }
+
+    /// The token's `meta` (empty when the token has none).
+    #[must_use]
+    pub fn meta(&self) -> &MetaMap {
+        &self.meta
+    }
+
+    /// The 32 bytes of `sig`.
+    #[must_use]
+    pub fn signature(&self) -> &[u8; 32] {
+        &self.signature
+    }
+
+    pub(crate) fn str(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn entry(&self, kind: ResourceKind, index: usize) -> Entry<'_> {
+        let stored = self.entries[index];
+        Entry {
+            kind,
+            name: self.str(stored.name),
+            permissions: stored.permissions,
+        }
+    }
+}
+
+/// Two tokens are equal when they say the same: same fields, same categories and entries in
+/// the same order, same meta, same signature (however their CBOR was laid out).
+impl PartialEq for Token {
+    fn eq(&self, other: &Token) -> bool {
+        self.version == other.version
+            && self.timestamp == other.timestamp
+            && self.ttl == other.ttl
+            && self.authorized_user_id() == other.authorized_user_id()
+            && self.resources() == other.resources()
+            && self.patterns() == other.patterns()
+            && self.meta == other.meta
+            && self.signature == other.signature
+    }
+}
+
+/// The signature is shortened to its first four bytes.
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Shortened<'a>(&'a [u8; 32]);
+        impl fmt::Debug for Shortened<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for b in &self.0[..4] {
+                    write!(f, "{b:02x}")?;
+                }
+                f.write_str("…")
+            }
+        }
+        f.debug_struct("Token")
+            .field("version", &self.version)
+            .field("timestamp", &self.timestamp)
+            .field("ttl", &self.ttl)
+            .field("authorized_user_id", &self.authorized_user_id())
+            .field("resources", &self.resources())
+            .field("patterns", &self.patterns())
+            .field("meta", &self.meta)
+            .field("signature", &Shortened(&self.signature))
+            .finish()
+    }
+}
+
+/// The `res` or the `pat` section of a token: categories in token order, each with its
+/// entries in token order.
+///
+/// A category is present iff the token has it, even when it is empty. Categories this crate
+/// does not know are checked for well-formedness when parsing and then left out.
+#[derive(Clone, Copy)]
+pub struct Grants<'t> {
+    token: &'t Token,
+    section: &'t Section,
+}
+
+impl<'t> Grants<'t> {
+    /// The categories, in token order.
+    pub fn categories(&self) -> impl ExactSizeIterator<Item = Category<'t>> + 't {
+        let token = self.token;
+        self.section.used().iter().map(move |range| Category {
+            token,
+            range: *range,
+        })
+    }
+
+    /// The category of `kind`, if the token has it.
+    #[must_use]
+    pub fn category(&self, kind: ResourceKind) -> Option<Category<'t>> {
+        self.section.get(kind).map(|range| Category {
+            token: self.token,
+            range,
+        })
+    }
+
+    /// Every entry of every category, in token order.
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'t>> + 't {
+        let token = self.token;
+        self.section.used().iter().flat_map(move |range| {
+            (range.start as usize..range.end as usize).map(move |i| token.entry(range.kind, i))
+        })
+    }
+
+    /// The permissions of the entry named exactly `name` (for patterns: the pattern's text) in
+    /// the category of `kind`.
+    #[must_use]
+    pub fn get(&self, kind: ResourceKind, name: &str) -> Option<Permissions> {
+        self.category(kind)?.get(name)
+    }
+
+    /// The number of entries over all categories.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.section.entry_range().len()
+    }
+
+    /// True when no category has an entry.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Same categories in the same order, each with the same entries in the same order.
+impl PartialEq for Grants<'_> {
+    fn eq(&self, other: &Grants<'_>) -> bool {
+        self.categories().len() == other.categories().len()
+            && self
+                .categories()
+                .zip(other.categories())
+                .all(|(a, b)| a == b)
+    }
+}
+
+impl fmt::Debug for Grants<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.categories().map(|c| (c.kind().token_key(), c)))
+            .finish()
+    }
+}
+
+/// One category of `res` or `pat`: a kind and its entries.
+#[derive(Clone, Copy)]
+pub struct Category<'t> {
+    token: &'t Token,
+    range: CategoryRange,
+}
+
+impl<'t> Category<'t> {
+    /// The kind of resource.
+    #[must_use]
+    pub fn kind(&self) -> ResourceKind {
+        self.range.kind
+    }
+
+    /// The entries, in token order.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = Entry<'t>> + 't {
+        let token = self.token;
+        let kind = self.range.kind;
+        (self.range.start as usize..self.range.end as usize).map(move |i| token.entry(kind, i))
+    }
+
+    /// The permissions of the entry named exactly `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<Permissions> {
+        self.token.entries[self.range.start as usize..self.range.end as usize]
+            .iter()
+            .find(|e| self.token.str(e.name) == name)
+            .map(|e| e.permissions)
+    }
+
+    /// The number of entries.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        (self.range.end - self.range.start) as usize
+    }
+
+    /// True when the category has no entry.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Same kind, same entries in the same order.
+impl PartialEq for Category<'_> {
+    fn eq(&self, other: &Category<'_>) -> bool {
+        self.kind() == other.kind()
+            && self.len() == other.len()
+            && self.entries().zip(other.entries()).all(|(a, b)| a == b)
+    }
+}
+
+impl fmt::Debug for Category<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.entries().map(|e| (e.name, e.permissions)))
+            .finish()
+    }
+}
+
+/// One entry of a token: a kind, a name (or pattern) and the bits granted on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'t> {
+    /// The category.
+    pub kind: ResourceKind,
+    /// The resource name, or for a pattern entry, the regular expression.
+    pub name: &'t str,
+    /// The granted bits.
+    pub permissions: Permissions,
+}
+
+impl Entry<'_> {
+    /// The entry as an owned [`Resource`].
+    #[must_use]
+    pub fn to_resource(&self) -> Resource {
+        Resource::new(self.kind, self.name, self.permissions)
+    }
+}

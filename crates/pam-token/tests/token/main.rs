@@ -1,0 +1,7 @@
+//! Integration tests of `pam-token`, in one binary (one link) with a module per subject.
+
+mod authorize;
+mod layout;
+mod properties;
+mod shared;
+mod vectors;
