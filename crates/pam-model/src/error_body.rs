@@ -121,7 +121,11 @@ impl std::fmt::Display for ErrorBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({})", self.message, self.status)?;
         for d in &self.details {
-            write!(f, "; {} at `{}` ({})", d.message, d.location, d.location_type)?;
+            write!(
+                f,
+                "; {} at `{}` ({})",
+                d.message, d.location, d.location_type
+            )?;
         }
         Ok(())
     }
@@ -142,7 +146,8 @@ mod tests {
 
     #[test]
     fn legacy_bodies_are_not_v3_errors() {
-        let legacy = br#"{"status":403,"error":true,"service":"Access Manager","message":"Forbidden"}"#;
+        let legacy =
+            br#"{"status":403,"error":true,"service":"Access Manager","message":"Forbidden"}"#;
         assert_eq!(ErrorBody::from_json(legacy), None);
     }
 }

@@ -1,28 +1,36 @@
-//! What a grant asks for.
+//! What a grant asks for, and how to build one.
 
 use std::collections::BTreeMap;
 
-use crate::Resource;
-
-/// A scalar value of grant `meta`. PubNub documents grant meta as scalar-only.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MetaValue {
-    /// A string.
-    String(String),
-    /// An integer.
-    Integer(i64),
-    /// A float.
-    Float(f64),
-    /// A boolean.
-    Bool(bool),
-    /// Null.
-    Null,
-}
+use crate::permissions::ResourcePermissions;
+use crate::{MetaValue, Resource};
 
 /// A grant-token request: how long, on what, for whom, with which meta.
 ///
 /// `resources` and `patterns` keep their order; an entry with no permission bits is kept (and
-/// refused by validation with the server's own message), never dropped.
+/// refused by [`validate`](GrantRequest::validate) with the server's own message), never
+/// dropped.
+///
+/// The adders ([`resource`](GrantRequest::resource), [`pattern`](GrantRequest::pattern), …)
+/// merge: adding a kind and name that is already there ORs the new permissions into the first
+/// entry, which keeps its place. So `channel("a").read()` then `channel("a").write()` is one
+/// entry `a` with read and write, as the JSON body (an object keyed by name) can only say it
+/// once anyway. Pushing to the fields directly bypasses this; `validate` then refuses the
+/// duplicate.
+///
+/// ```
+/// use pam_model::{permissions, GrantRequest};
+///
+/// let request = GrantRequest::new(60)
+///     .resource(permissions::channel("chat").read())
+///     .resource(permissions::channel("chat").write())
+///     .pattern(permissions::user_id("^bot-.*$").get())
+///     .authorized_user_id("alice")
+///     .meta("role", "admin");
+/// assert_eq!(request.resources.len(), 1);
+/// assert_eq!(request.resources[0].permissions.to_string(), "read,write");
+/// assert!(request.validate().is_ok());
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GrantRequest {
     /// Lifetime in minutes (PubNub accepts 1..=43200).
@@ -35,4 +43,184 @@ pub struct GrantRequest {
     pub authorized_user_id: Option<String>,
     /// Scalar meta embedded in the token.
     pub meta: BTreeMap<String, MetaValue>,
+}
+
+impl GrantRequest {
+    /// A request for a token living `ttl` minutes, naming nothing yet.
+    #[must_use]
+    pub fn new(ttl: u32) -> Self {
+        GrantRequest {
+            ttl,
+            ..GrantRequest::default()
+        }
+    }
+
+    /// Adds a named resource: a typed builder such as `permissions::channel("a").read()`, a
+    /// boxed `dyn ResourcePermissions`, or a [`Resource`]. Merges with an existing entry of
+    /// the same kind and name.
+    #[must_use]
+    pub fn resource(mut self, entry: impl Into<Resource>) -> Self {
+        self.add_resource(entry);
+        self
+    }
+
+    /// Adds a pattern entry: the entry's name is a regular expression. Merges like
+    /// [`resource`](GrantRequest::resource).
+    #[must_use]
+    pub fn pattern(mut self, entry: impl Into<Resource>) -> Self {
+        self.add_pattern(entry);
+        self
+    }
+
+    /// Adds every entry of `entries` as a named resource, in order.
+    #[must_use]
+    pub fn resources<I>(mut self, entries: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Resource>,
+    {
+        for entry in entries {
+            self.add_resource(entry);
+        }
+        self
+    }
+
+    /// Adds every entry of `entries` as a pattern, in order.
+    #[must_use]
+    pub fn patterns<I>(mut self, entries: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Resource>,
+    {
+        for entry in entries {
+            self.add_pattern(entry);
+        }
+        self
+    }
+
+    /// Restricts the token to one user id.
+    #[must_use]
+    pub fn authorized_user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.authorized_user_id = Some(user_id.into());
+        self
+    }
+
+    /// Sets a meta entry (replacing an earlier value for the same key).
+    #[must_use]
+    pub fn meta(mut self, key: impl Into<String>, value: impl Into<MetaValue>) -> Self {
+        self.meta.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds a named resource in place; see [`resource`](GrantRequest::resource).
+    pub fn add_resource(&mut self, entry: impl Into<Resource>) {
+        merge_into(&mut self.resources, entry.into());
+    }
+
+    /// Adds a pattern in place; see [`pattern`](GrantRequest::pattern).
+    pub fn add_pattern(&mut self, entry: impl Into<Resource>) {
+        merge_into(&mut self.patterns, entry.into());
+    }
+}
+
+/// ORs `entry` into the entry of the same kind and name, or appends it.
+fn merge_into(entries: &mut Vec<Resource>, entry: Resource) {
+    match entries
+        .iter_mut()
+        .find(|e| e.kind == entry.kind && e.name == entry.name)
+    {
+        Some(existing) => existing.permissions |= entry.permissions,
+        None => entries.push(entry),
+    }
+}
+
+impl From<&dyn ResourcePermissions> for Resource {
+    fn from(entry: &dyn ResourcePermissions) -> Resource {
+        entry.to_resource()
+    }
+}
+
+impl From<Box<dyn ResourcePermissions>> for Resource {
+    fn from(entry: Box<dyn ResourcePermissions>) -> Resource {
+        entry.to_resource()
+    }
+}
+
+/// Lets a slice of mixed builders be added by reference:
+/// `request.resources(&entries)` with `entries: Vec<Box<dyn ResourcePermissions>>`.
+impl From<&Box<dyn ResourcePermissions>> for Resource {
+    fn from(entry: &Box<dyn ResourcePermissions>) -> Resource {
+        entry.to_resource()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Permissions, ResourceKind, permissions};
+
+    #[test]
+    fn adders_merge_same_kind_and_name_in_first_place() {
+        let request = GrantRequest::new(5)
+            .resource(permissions::channel("a").read())
+            .resource(permissions::user_id("a").get())
+            .resource(permissions::channel("b").join())
+            .resource(permissions::channel("a").write());
+        let names: Vec<(ResourceKind, &str, u8)> = request
+            .resources
+            .iter()
+            .map(|r| (r.kind, r.name.as_str(), r.permissions.bits()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (ResourceKind::Channel, "a", 3),
+                (ResourceKind::UserId, "a", 32),
+                (ResourceKind::Channel, "b", 128),
+            ]
+        );
+    }
+
+    #[test]
+    fn resources_and_patterns_are_separate() {
+        let request = GrantRequest::new(5)
+            .resource(permissions::channel("a").read())
+            .pattern(permissions::channel("a").write());
+        assert_eq!(request.resources[0].permissions, Permissions::READ);
+        assert_eq!(request.patterns[0].permissions, Permissions::WRITE);
+    }
+
+    #[test]
+    fn mixed_slices_and_plain_resources_are_accepted() {
+        let entries: Vec<Box<dyn ResourcePermissions>> = vec![
+            permissions::channel("c").read(),
+            permissions::channel_group("g").manage(),
+        ];
+        let request = GrantRequest::new(5)
+            .resources(&entries)
+            .patterns(entries)
+            .resource(Resource::new(ResourceKind::UserId, "u", Permissions::NONE));
+        assert_eq!(request.resources.len(), 3);
+        assert_eq!(request.patterns.len(), 2);
+        assert_eq!(request.resources[2].permissions, Permissions::NONE);
+    }
+
+    #[test]
+    fn meta_accepts_scalars_and_last_value_wins() {
+        let request = GrantRequest::new(5)
+            .meta("s", "x")
+            .meta("owned", String::from("y"))
+            .meta("i64", -5_i64)
+            .meta("i32", 7_i32)
+            .meta("u32", u32::MAX)
+            .meta("f", 1.5)
+            .meta("b", true)
+            .meta("s", "z");
+        assert_eq!(request.meta["s"], MetaValue::String("z".into()));
+        assert_eq!(request.meta["u32"], MetaValue::Integer(4_294_967_295));
+        assert_eq!(request.meta["i32"], MetaValue::Integer(7));
+        assert_eq!(request.meta["f"], MetaValue::Float(1.5));
+        assert_eq!(request.meta["b"], MetaValue::Bool(true));
+        assert_eq!(request.meta.len(), 7);
+    }
 }

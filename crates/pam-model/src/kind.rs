@@ -75,7 +75,9 @@ impl ResourceKind {
     /// The kind whose grant-body / JSON name is `name`.
     #[must_use]
     pub fn from_plural_name(name: &str) -> Option<ResourceKind> {
-        ResourceKind::ALL.into_iter().find(|k| k.plural_name() == name)
+        ResourceKind::ALL
+            .into_iter()
+            .find(|k| k.plural_name() == name)
     }
 
     /// The permissions a grant may give this kind: channel read write manage delete get update

@@ -71,7 +71,9 @@ impl fmt::Display for Permission {
 
 /// The error returned when a string names no permission.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown permission `{found}`: expected one of read, write, manage, delete, create, get, update, join")]
+#[error(
+    "unknown permission `{found}`: expected one of read, write, manage, delete, create, get, update, join"
+)]
 pub struct UnknownPermission {
     /// The text that was given.
     pub found: String,
@@ -84,7 +86,9 @@ impl FromStr for Permission {
         Permission::ALL
             .into_iter()
             .find(|p| p.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| UnknownPermission { found: s.to_owned() })
+            .ok_or_else(|| UnknownPermission {
+                found: s.to_owned(),
+            })
     }
 }
 

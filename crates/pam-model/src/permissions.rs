@@ -177,10 +177,20 @@ mod tests {
 
     #[test]
     fn builders_only_grant_grantable_bits() {
-        let all_channel = channel("c").read().write().manage().delete().get().update().join();
+        let all_channel = channel("c")
+            .read()
+            .write()
+            .manage()
+            .delete()
+            .get()
+            .update()
+            .join();
         assert_eq!(all_channel.permissions(), ResourceKind::Channel.grantable());
         let all_group = channel_group("g").read().manage();
-        assert_eq!(all_group.permissions(), ResourceKind::ChannelGroup.grantable());
+        assert_eq!(
+            all_group.permissions(),
+            ResourceKind::ChannelGroup.grantable()
+        );
         let all_user = user_id("u").get().update().delete();
         assert_eq!(all_user.permissions(), ResourceKind::UserId.grantable());
     }

@@ -1,0 +1,651 @@
+//! Reading a grant body the way the Access Manager server does.
+//!
+//! What is accepted:
+//! - keys in any order; unknown keys at the top level and inside `permissions` are ignored;
+//! - `resources` / `patterns` may lack any category (Ruby sends no `users`/`spaces`, old
+//!   Python no `uuids`) and may carry the legacy `users` / `spaces` maps (the JS SDK sends
+//!   them empty); an unknown category is refused, as it is most likely a typo;
+//! - `meta` absent, `null` or an object of scalars; `uuid` absent, `null` or a string;
+//! - `ttl` as an integer, or as a string of decimal digits (PubNub's Python SDK sent `"15"`
+//!   in 2021 and the server accepted it); a float, boolean or other string is refused;
+//! - a key repeated in one object: the last value wins, as in Python's `json` (a repeated
+//!   resource name keeps the place of its first occurrence; a repeated category or section
+//!   map adds its entries to the earlier ones).
+//!
+//! Bounded: the raw body may not exceed [`MAX_BODY_BYTES`]; parsing stops at the first entry
+//! past [`MAX_ENTRIES`] or meta entry past [`MAX_META_ENTRIES`]; meta values are never
+//! descended into (an object or array is refused on sight), and ignored keys are skipped
+//! within `serde_json`'s recursion limit. Semantic checks (ttl range, empty grant, bitmask 0,
+//! patterns, name lengths) are left to [`GrantRequest::validate`].
+//!
+//! The structured error travels out of `serde` through [`Ctx`]: a visitor that refuses
+//! something records the [`ValidationError`] there and returns an opaque `serde` error.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::limits::{Limit, MAX_BODY_BYTES, MAX_ENTRIES, MAX_META_ENTRIES};
+use crate::validation_error::{EntryLocation, section_name};
+use crate::{GrantRequest, MetaValue, Permissions, Resource, ResourceKind, ValidationError};
+
+impl GrantRequest {
+    /// Parses a grant body as the server would (see the module notes for exactly what is
+    /// accepted). Does not [`validate`](GrantRequest::validate) it.
+    ///
+    /// ```
+    /// use pam_model::GrantRequest;
+    ///
+    /// let body = br#"{"permissions":{"resources":{"channels":{"chat":3}}},"ttl":"15"}"#;
+    /// let request = GrantRequest::from_body_json(body).unwrap();
+    /// assert_eq!(request.ttl, 15);
+    /// assert_eq!(request.resources[0].name, "chat");
+    ///
+    /// let err = GrantRequest::from_body_json(br#"{"ttl":60,"permissions":{"meta":{"a":{}}}}"#)
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_error_body().details[0].location, "meta.a");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::TooLarge`] for a body or entry count past the limits,
+    /// [`ValidationError::InvalidJson`] for malformed JSON or a value of the wrong type,
+    /// [`ValidationError::InvalidTtl`] for an integer ttl outside `u32`,
+    /// [`ValidationError::InvalidBitmask`] for a bitmask that is not an integer from 0 to 255,
+    /// [`ValidationError::NestedMeta`] for an object or array in `meta`.
+    pub fn from_body_json(body: &[u8]) -> Result<GrantRequest, ValidationError> {
+        if body.len() > MAX_BODY_BYTES {
+            return Err(ValidationError::TooLarge {
+                limit: Limit::Body,
+                found: body.len(),
+                location: ROOT.to_owned(),
+            });
+        }
+        let ctx = Ctx::default();
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let parsed = RootSeed { ctx: &ctx }
+            .deserialize(&mut deserializer)
+            .and_then(|request| deserializer.end().map(|()| request));
+        parsed.map_err(|e| {
+            ctx.error
+                .into_inner()
+                .unwrap_or_else(|| ValidationError::InvalidJson {
+                    location: ROOT.to_owned(),
+                    reason: format!("Syntax error: {e}"),
+                })
+        })
+    }
+}
+
+/// The location PubNub reports for the body as a whole.
+const ROOT: &str = "<root>";
+
+/// What the visitors share: the first structured error, and entry counts.
+#[derive(Default)]
+struct Ctx {
+    error: RefCell<Option<ValidationError>>,
+}
+
+impl Ctx {
+    /// Records `error` (the first one wins) and returns the `serde` error that unwinds the
+    /// parse.
+    fn fail<E: de::Error>(&self, error: ValidationError) -> E {
+        let message = error.to_string();
+        let mut slot = self.error.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(error);
+        }
+        E::custom(message)
+    }
+
+    fn wrong_type<E: de::Error>(
+        &self,
+        location: &dyn fmt::Display,
+        expected: &str,
+        found: &str,
+    ) -> E {
+        self.fail(ValidationError::InvalidJson {
+            location: location.to_string(),
+            reason: format!("Unexpected value: `{location}` must be {expected}, not {found}"),
+        })
+    }
+}
+
+/// Implements the listed `visit_*` methods of a visitor as "wrong type" errors, via the
+/// visitor's `fn wrong<E: de::Error>(&self, found: &str) -> E`.
+macro_rules! refuse {
+    ($($kind:ident),* $(,)?) => { $( refuse!(@one $kind); )* };
+    (@one bool) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> { Err(self.wrong("a boolean")) }
+    };
+    (@one integer) => {
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> { Err(self.wrong("a number")) }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> { Err(self.wrong("a number")) }
+    };
+    (@one float) => {
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> { Err(self.wrong("a number")) }
+    };
+    (@one str) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> { Err(self.wrong("a string")) }
+    };
+    (@one unit) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> { Err(self.wrong("null")) }
+    };
+    (@one seq) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> { Err(self.wrong("an array")) }
+    };
+    (@one map) => {
+        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> { Err(self.wrong("an object")) }
+    };
+}
+
+/// A map key, borrowed from the body when it has no escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// The whole body: `{"ttl":…,"permissions":{…}}`.
+struct RootSeed<'c> {
+    ctx: &'c Ctx,
+}
+
+impl<'de> DeserializeSeed<'de> for RootSeed<'_> {
+    type Value = GrantRequest;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl RootSeed<'_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        self.ctx.wrong_type(&ROOT, "an object", found)
+    }
+}
+
+impl<'de> Visitor<'de> for RootSeed<'_> {
+    type Value = GrantRequest;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a grant body object")
+    }
+    refuse!(bool, integer, float, str, unit, seq);
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut request = GrantRequest::default();
+        let mut ttl = None;
+        while let Some(key) = map.next_key_seed(Key)? {
+            match &*key {
+                "ttl" => ttl = Some(map.next_value_seed(TtlSeed { ctx: self.ctx })?),
+                "permissions" => map.next_value_seed(PermissionsSeed {
+                    ctx: self.ctx,
+                    request: &mut request,
+                })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        match ttl {
+            Some(ttl) => request.ttl = ttl,
+            None => {
+                return Err(self.ctx.fail(ValidationError::InvalidJson {
+                    location: "ttl".to_owned(),
+                    reason: "Missing value: `ttl` is required".to_owned(),
+                }));
+            }
+        }
+        Ok(request)
+    }
+}
+
+/// `ttl`: an integer, or a string of decimal digits.
+struct TtlSeed<'c> {
+    ctx: &'c Ctx,
+}
+
+impl<'de> DeserializeSeed<'de> for TtlSeed<'_> {
+    type Value = u32;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl TtlSeed<'_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        self.ctx.wrong_type(&"ttl", "an integer", found)
+    }
+
+    fn in_range<E: de::Error>(&self, ttl: i64) -> Result<u32, E> {
+        u32::try_from(ttl).map_err(|_| self.ctx.fail(ValidationError::InvalidTtl { ttl }))
+    }
+}
+
+impl<'de> Visitor<'de> for TtlSeed<'_> {
+    type Value = u32;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer ttl")
+    }
+    refuse!(bool, float, unit, seq, map);
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.in_range(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.in_range(v)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        let digits = v.strip_prefix('-').unwrap_or(v);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(self.wrong("a string that is not an integer"));
+        }
+        // Only digits remain, so parsing fails on overflow alone.
+        let ttl = v.parse::<i64>().unwrap_or(if v.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        });
+        self.in_range(ttl)
+    }
+}
+
+/// `permissions`: `resources`, `patterns`, `meta`, `uuid`.
+struct PermissionsSeed<'c, 'r> {
+    ctx: &'c Ctx,
+    request: &'r mut GrantRequest,
+}
+
+impl<'de> DeserializeSeed<'de> for PermissionsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl PermissionsSeed<'_, '_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        self.ctx.wrong_type(&"permissions", "an object", found)
+    }
+}
+
+impl<'de> Visitor<'de> for PermissionsSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a permissions object")
+    }
+    refuse!(bool, integer, float, str, unit, seq);
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let ctx = self.ctx;
+        let request = self.request;
+        while let Some(key) = map.next_key_seed(Key)? {
+            match &*key {
+                "resources" => map.next_value_seed(SectionSeed {
+                    ctx,
+                    request: &mut *request,
+                    pattern: false,
+                })?,
+                "patterns" => map.next_value_seed(SectionSeed {
+                    ctx,
+                    request: &mut *request,
+                    pattern: true,
+                })?,
+                "meta" => map.next_value_seed(MetaSeed {
+                    ctx,
+                    request: &mut *request,
+                })?,
+                "uuid" => request.authorized_user_id = map.next_value_seed(UuidSeed { ctx })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `resources` or `patterns`: category name -> entries.
+struct SectionSeed<'c, 'r> {
+    ctx: &'c Ctx,
+    request: &'r mut GrantRequest,
+    pattern: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for SectionSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl SectionSeed<'_, '_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        let location = format!("permissions.{}", section_name(self.pattern));
+        self.ctx.wrong_type(&location, "an object", found)
+    }
+}
+
+impl<'de> Visitor<'de> for SectionSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of resource types")
+    }
+    refuse!(bool, integer, float, str, unit, seq);
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(Key)? {
+            let Some(kind) = ResourceKind::from_plural_name(&key) else {
+                let location = format!("permissions.{}.{key}", section_name(self.pattern));
+                return Err(self.ctx.fail(ValidationError::InvalidJson {
+                    reason: format!(
+                        "Unexpected key: `{location}` is not a resource type (channels, groups, uuids, users, spaces)"
+                    ),
+                    location,
+                }));
+            };
+            map.next_value_seed(CategorySeed {
+                ctx: self.ctx,
+                request: &mut *self.request,
+                pattern: self.pattern,
+                kind,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// One category map: name (or pattern) -> bitmask.
+struct CategorySeed<'c, 'r> {
+    ctx: &'c Ctx,
+    request: &'r mut GrantRequest,
+    pattern: bool,
+    kind: ResourceKind,
+}
+
+impl<'de> DeserializeSeed<'de> for CategorySeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl CategorySeed<'_, '_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        let location = format!(
+            "permissions.{}.{}",
+            section_name(self.pattern),
+            self.kind.plural_name()
+        );
+        self.ctx.wrong_type(&location, "an object", found)
+    }
+}
+
+impl<'de> Visitor<'de> for CategorySeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of bitmasks")
+    }
+    refuse!(bool, integer, float, str, unit, seq);
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let (kind, pattern) = (self.kind, self.pattern);
+        while let Some(name) = map.next_key_seed(Key)? {
+            let permissions = map.next_value_seed(BitmaskSeed {
+                ctx: self.ctx,
+                kind,
+                name: &name,
+                pattern,
+            })?;
+            let request = &mut *self.request;
+            let entries = if pattern {
+                &mut request.patterns
+            } else {
+                &mut request.resources
+            };
+            if let Some(existing) = entries
+                .iter_mut()
+                .find(|e| e.kind == kind && e.name == *name)
+            {
+                existing.permissions = permissions;
+                continue;
+            }
+            let found = request.resources.len() + request.patterns.len() + 1;
+            if found > MAX_ENTRIES {
+                return Err(self.ctx.fail(ValidationError::TooLarge {
+                    limit: Limit::Entries,
+                    found,
+                    location: "permissions".to_owned(),
+                }));
+            }
+            let entries = if pattern {
+                &mut request.patterns
+            } else {
+                &mut request.resources
+            };
+            entries.push(Resource::new(kind, name.into_owned(), permissions));
+        }
+        Ok(())
+    }
+}
+
+/// A bitmask: an integer from 0 to 255 (0 is parsed; validation refuses it).
+struct BitmaskSeed<'c, 'n> {
+    ctx: &'c Ctx,
+    kind: ResourceKind,
+    name: &'n str,
+    pattern: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for BitmaskSeed<'_, '_> {
+    type Value = Permissions;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl BitmaskSeed<'_, '_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        self.ctx.fail(ValidationError::InvalidBitmask {
+            kind: self.kind,
+            name: self.name.to_owned(),
+            pattern: self.pattern,
+            found: found.to_owned(),
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for BitmaskSeed<'_, '_> {
+    type Value = Permissions;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a bitmask at {}",
+            EntryLocation::new(&self.kind, self.name, &self.pattern)
+        )
+    }
+    refuse!(bool, str, unit, seq, map);
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        u8::try_from(v)
+            .map(Permissions::from_bits)
+            .map_err(|_| self.wrong(&v.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        u8::try_from(v)
+            .map(Permissions::from_bits)
+            .map_err(|_| self.wrong(&v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Err(self.wrong(&format!("{v:?}")))
+    }
+}
+
+/// `meta`: an object of scalars, or null.
+struct MetaSeed<'c, 'r> {
+    ctx: &'c Ctx,
+    request: &'r mut GrantRequest,
+}
+
+impl<'de> DeserializeSeed<'de> for MetaSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl MetaSeed<'_, '_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        self.ctx.wrong_type(&"meta", "an object", found)
+    }
+}
+
+impl<'de> Visitor<'de> for MetaSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a meta object")
+    }
+    refuse!(bool, integer, float, str, seq);
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(Key)? {
+            let value = map.next_value_seed(MetaValueSeed {
+                ctx: self.ctx,
+                key: &key,
+            })?;
+            let meta = &mut self.request.meta;
+            if !meta.contains_key(&*key) && meta.len() >= MAX_META_ENTRIES {
+                return Err(self.ctx.fail(ValidationError::TooLarge {
+                    limit: Limit::MetaEntries,
+                    found: meta.len() + 1,
+                    location: "meta".to_owned(),
+                }));
+            }
+            meta.insert(key.into_owned(), value);
+        }
+        Ok(())
+    }
+}
+
+/// One meta value: a scalar. Objects and arrays are refused without being read.
+struct MetaValueSeed<'c, 'k> {
+    ctx: &'c Ctx,
+    key: &'k str,
+}
+
+impl<'de> DeserializeSeed<'de> for MetaValueSeed<'_, '_> {
+    type Value = MetaValue;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl MetaValueSeed<'_, '_> {
+    fn nested<E: de::Error>(&self) -> E {
+        self.ctx.fail(ValidationError::NestedMeta {
+            key: self.key.to_owned(),
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for MetaValueSeed<'_, '_> {
+    type Value = MetaValue;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a scalar at meta.{}", self.key)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(MetaValue::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(MetaValue::String(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(MetaValue::Integer(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        i64::try_from(v).map(MetaValue::Integer).map_err(|_| {
+            let location = format!("meta.{}", self.key);
+            self.ctx.fail(ValidationError::InvalidJson {
+                reason: format!(
+                    "Unexpected value: `{location}` is an integer outside the 64-bit signed range"
+                ),
+                location,
+            })
+        })
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(MetaValue::Float(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(MetaValue::Bool(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(MetaValue::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(self.nested())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(self.nested())
+    }
+}
+
+/// `uuid`: the authorized user id, a string or null.
+struct UuidSeed<'c> {
+    ctx: &'c Ctx,
+}
+
+impl<'de> DeserializeSeed<'de> for UuidSeed<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl UuidSeed<'_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        self.ctx.wrong_type(&"permissions.uuid", "a string", found)
+    }
+}
+
+impl<'de> Visitor<'de> for UuidSeed<'_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a user id string")
+    }
+    refuse!(bool, integer, float, seq, map);
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}

@@ -1,0 +1,7 @@
+//! Grant requests through the public API: body parsing, the shared vectors, and properties.
+
+mod grant {
+    mod decode;
+    mod properties;
+    mod vectors;
+}
