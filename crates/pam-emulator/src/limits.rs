@@ -1,0 +1,41 @@
+//! Every bound the emulator puts on what it receives, in one place.
+//!
+//! Requests come from the network, so their sizes are bounded before anything is parsed;
+//! the configuration file and the revocation set are bounded too.
+
+/// The longest request target (path and query, as sent) answered normally: 32 KiB.
+/// A longer one gets `414` with a JSON body.
+pub const MAX_REQUEST_TARGET_BYTES: usize = 32 * 1024;
+
+/// The largest request body read: 32 KiB (PubNub's own publish limit). A larger one gets
+/// `413` with a JSON body; the rest of it is not read.
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
+
+/// The most query parameters a request may have. Every parameter is also bounded by
+/// [`MAX_REQUEST_TARGET_BYTES`]; this keeps the per-request work small.
+pub const MAX_QUERY_PARAMETERS: usize = 64;
+
+/// The most bytes in one key (subscribe, publish or secret) of a keyset.
+pub const MAX_KEY_BYTES: usize = 256;
+
+/// The most keysets one emulator serves.
+pub const MAX_KEYSETS: usize = 1024;
+
+/// The largest TOML configuration file read: 1 MiB.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The most revoked, not yet expired tokens kept at once (each costs about 80 bytes of
+/// memory and 48 bytes of journal). Expired revocations are forgotten first; when the set is
+/// still full, revoke answers `503` and nothing is written.
+pub const MAX_LIVE_REVOCATIONS: usize = 1_000_000;
+
+/// The widest accepted timestamp tolerance: one day. PubNub uses 60 seconds.
+pub const MAX_TIMESTAMP_TOLERANCE_SECS: u64 = 24 * 60 * 60;
+
+/// How far the emulator's clock may be shifted from the system clock: one year either way.
+pub const MAX_CLOCK_OFFSET_SECS: i64 = 366 * 24 * 60 * 60;
+
+/// How much of a body over [`MAX_BODY_BYTES`] is still read (and discarded) before the `413`
+/// is sent: 1 MiB. Reading it lets the client finish sending and then read the answer,
+/// instead of seeing its connection reset; a body larger still is answered without waiting.
+pub const MAX_DISCARDED_BODY_BYTES: usize = 1024 * 1024;

@@ -1,0 +1,17 @@
+//! The emulator over real loopback HTTP: each test starts its own emulator on an ephemeral
+//! port, talks to it with a plain HTTP client (reqwest; not this project's SDK), signs with
+//! `pam-sign`, and stops it.
+
+mod emulator {
+    pub(crate) mod support;
+
+    mod concurrency;
+    mod grant;
+    mod limits;
+    mod logging;
+    mod persistence;
+    mod publish;
+    mod revoke;
+    mod shared_vectors;
+    mod time;
+}
