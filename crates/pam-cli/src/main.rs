@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 mod failure;
 mod keys;
+mod serve;
 mod sign;
 mod token;
 
@@ -32,6 +33,8 @@ enum Command {
     Token(token::TokenCommand),
     /// Compute a request signature (v2).
     Sign(sign::SignArgs),
+    /// Run a local Access Manager (grant, revoke, time, publish) for development and CI.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Token(cmd) => token::run(cmd),
         Command::Sign(args) => sign::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match outcome {
         Ok(code) => code,
