@@ -109,8 +109,14 @@ pub struct Metadata {
 
 impl Metadata {
     /// Runs `cargo metadata` on the workspace at `root`. `no_deps` skips dependency resolution
-    /// (fast, no lock file needed). Uses `--offline`: every dependency is already known to the
-    /// lock file and local cache after a build, and checks must not depend on the network.
+    /// (fast, no lock file needed).
+    ///
+    /// Uses `--offline`, since checks must not depend on the network: after a build, the lock
+    /// file and the local cache know every dependency *for this machine's platform*. Full
+    /// metadata would also download the manifests of other platforms' dependencies
+    /// (`hermit-abi`, `windows-sys`, …), so the resolved graph is filtered to the host platform
+    /// (`--filter-platform`, host from `rustc -vV`). A dependency declared only for another
+    /// platform is therefore not seen.
     pub fn load(root: &Path, no_deps: bool) -> Result<Self, XtaskError> {
         let mut command = subprocess::cargo(root);
         command.args([
@@ -123,6 +129,8 @@ impl Metadata {
         command.arg(root.join("Cargo.toml"));
         if no_deps {
             command.arg("--no-deps");
+        } else {
+            command.args(["--filter-platform", &host_triple(root)?]);
         }
         let stdout = subprocess::run_captured(&mut command)?;
         Self::parse(&stdout)
@@ -192,6 +200,24 @@ impl Metadata {
     pub fn member(&self, name: &str) -> Option<&Package> {
         self.members.iter().find(|p| p.name == name)
     }
+}
+
+/// The host target triple, from `rustc -vV` (`$RUSTC` when set).
+pub fn host_triple(dir: &Path) -> Result<String, XtaskError> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let mut command = std::process::Command::new(rustc);
+    command.current_dir(dir).arg("-vV");
+    let described = subprocess::describe(&command);
+    let output = subprocess::run_captured(&mut command)?;
+    output
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(|host| host.trim().to_string())
+        .ok_or_else(|| XtaskError::CommandFailed {
+            command: described,
+            status: "no `host:` line in its output".to_string(),
+            stderr: output.clone(),
+        })
 }
 
 fn text(value: &Value, key: &str) -> Result<String, XtaskError> {

@@ -62,7 +62,7 @@ pub enum XtaskError {
         root.display(),
         entries.len(),
         if entries.len() == 1 { "y" } else { "ies" },
-        entries.iter().take(20).map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+        list_some(entries, 20)
     )]
     DirtyTree {
         /// The workspace root.
@@ -116,6 +116,18 @@ pub enum XtaskError {
     },
 }
 
+fn list_some(entries: &[String], shown: usize) -> String {
+    let mut lines: Vec<String> = entries
+        .iter()
+        .take(shown)
+        .map(|e| format!("  {e}"))
+        .collect();
+    if entries.len() > shown {
+        lines.push(format!("  … and {} more", entries.len() - shown));
+    }
+    lines.join("\n")
+}
+
 fn indent_output(stderr: &str) -> String {
     let trimmed = stderr.trim_end();
     if trimmed.is_empty() {
@@ -139,5 +151,39 @@ impl XtaskError {
             path: path.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_dirty_listing_is_cut_and_counted() {
+        let entries: Vec<String> = (0..25).map(|i| format!("?? file{i}")).collect();
+        let text = XtaskError::DirtyTree {
+            root: PathBuf::from("/w"),
+            entries,
+        }
+        .to_string();
+        assert!(text.contains("lists 25 entries"), "{text}");
+        assert!(text.contains("  ?? file19\n  … and 5 more"), "{text}");
+        assert!(!text.contains("file20"), "{text}");
+    }
+
+    #[test]
+    fn command_failures_show_the_end_of_stderr() {
+        let stderr: String = (0..50).map(|i| format!("line {i}\n")).collect();
+        let text = XtaskError::CommandFailed {
+            command: "cargo x".into(),
+            status: "exit status: 1".into(),
+            stderr,
+        }
+        .to_string();
+        assert!(
+            text.starts_with("`cargo x` failed (exit status: 1):\n  line 10\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("  line 49"), "{text}");
     }
 }

@@ -59,6 +59,7 @@ fn options(root: &Path, version: &str, mode: Mode) -> ReleaseOptions {
         root: root.to_path_buf(),
         version: version.parse().expect("test version"),
         mode,
+        run_tidy: false,
         cargo_steps: false,
         date: CivilDate::today_utc(),
     }
@@ -314,4 +315,32 @@ fn a_release_candidate_precedes_its_release() {
     // 0.2.0 is above 0.2.0-rc.1; it then stops at the changelog, which has no new entries.
     let err = release::release(&options(root, "0.2.0", Mode::DryRun), &mut Vec::new()).unwrap_err();
     assert!(err.to_string().contains("section is empty"), "{err}");
+}
+
+#[test]
+fn a_workspace_breaking_a_tidy_rule_is_refused_and_left_alone() {
+    let copy = ScratchDir::new("xtask-release-test").expect("temporary directory");
+    scratch::copy_tree(&xtask::workspace_root(), copy.path(), &["target", ".git"]).expect("copy");
+    let root = copy.path();
+    let manifest = root.join("crates/pam-model/Cargo.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let without_keywords: String = text
+        .lines()
+        .filter(|l| !l.starts_with("keywords"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(text, without_keywords);
+    fs::write(&manifest, without_keywords).unwrap();
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "snapshot"]);
+    let before = snapshot(root);
+    let mut with_tidy = options(root, "0.2.0", Mode::Apply);
+    with_tidy.run_tidy = true;
+    let err = release::release(&with_tidy, &mut Vec::new()).unwrap_err();
+    assert!(
+        err.to_string().contains("pam-model: missing `keywords`"),
+        "{err}"
+    );
+    assert_eq!(snapshot(root), before, "a refused release changed files");
 }

@@ -7,7 +7,10 @@
 //! - every publishable crate has `description`, `license`, `repository`, `rust-version`,
 //!   `keywords` and a `readme` file that exists, and takes its version from the workspace;
 //! - internal dependencies carry a version matching the crate they point to (crates.io needs
-//!   it), both in `[workspace.dependencies]` and in each crate;
+//!   it), both in `[workspace.dependencies]` and in each crate. The exception is a path-only
+//!   dev-dependency (no version): `cargo package` strips it, so it never reaches crates.io;
+//!   a dev-dependency *with* a version stays in the published manifest and must already be on
+//!   crates.io, so it must follow the layering like any other dependency;
 //! - dependencies follow [`crate::layering`]: no crate depends on one above it, nothing
 //!   depends on the CLI;
 //! - the pure crates' normal dependency trees contain no async runtime or HTTP crate.
@@ -242,7 +245,12 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
             let Some(target_version) = versions.get(dependency.name.as_str()) else {
                 continue; // not a workspace member
             };
-            if dependency.path.is_some() {
+            // A path-only dev-dependency is stripped by `cargo package`: it never reaches
+            // crates.io, needs no version and does not constrain the publish order.
+            let stripped_on_publish = dependency.kind == DependencyKind::Dev
+                && dependency.path.is_some()
+                && dependency.req == "*";
+            if dependency.path.is_some() && !stripped_on_publish {
                 let required = dependency.req.trim_start_matches(['=', '^', '~', ' ']);
                 if dependency.req == "*" {
                     push(
@@ -267,22 +275,25 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
             if layering::PUBLISH_ORDER.contains(&dependency.name.as_str())
                 && dependency.name != layering::LEAF_CRATE
                 && !allowed.contains(&dependency.name.as_str())
+                && !stripped_on_publish
             {
-                let hint = if dependency.kind == DependencyKind::Dev {
-                    "; put tests that need it in tests/ (pam-tests)"
-                } else {
-                    ""
-                };
-                push(
-                    name,
-                    Rule::Layering,
+                let message = if dependency.kind == DependencyKind::Dev {
                     format!(
-                        "{} on {} points up the layering (DESIGN.md); {name} may use only: {}{hint}",
+                        "dev-dependency on {dep} carries a version, so crates.io must have {dep} {target_version} before {name} \
+                         can be published, but {dep} is published after {name}; declare it path-only in [dev-dependencies] \
+                         (`{dep} = {{ path = \"{path}\" }}`: cargo strips it when packaging) or move the test to tests/ (pam-tests)",
+                        dep = dependency.name,
+                        path = relative_path(package.directory(), dependency.path.as_deref()),
+                    )
+                } else {
+                    format!(
+                        "{} on {} points up the layering (DESIGN.md); {name} may use only: {}",
                         dependency.kind,
                         dependency.name,
                         display_list(allowed)
-                    ),
-                );
+                    )
+                };
+                push(name, Rule::Layering, message);
             }
         }
     }
@@ -303,6 +314,18 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
         }
     }
     violations
+}
+
+/// `to` written relative to `from` when both are siblings under one parent (`../pam-emulator`),
+/// else `to` as given.
+fn relative_path(from: &Path, to: Option<&Path>) -> String {
+    let Some(to) = to else {
+        return String::new();
+    };
+    match (from.parent(), to.parent(), to.file_name()) {
+        (Some(a), Some(b), Some(name)) if a == b => format!("../{}", name.to_string_lossy()),
+        _ => to.display().to_string(),
+    }
 }
 
 fn display_list(names: &[&str]) -> String {
