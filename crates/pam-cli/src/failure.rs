@@ -22,3 +22,22 @@ impl Failure {
         Failure::Input(message.into())
     }
 }
+
+/// Writes `text` to standard output. A closed pipe (`pam token parse T | head -1`) is not an
+/// error worth a message; any other write failure is.
+pub(crate) fn print(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Io {
+            context: "writing to standard output".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// [`print`] with a newline.
+pub(crate) fn println(text: &str) -> Result<(), Failure> {
+    print(&format!("{text}\n"))
+}

@@ -14,6 +14,7 @@ mod failure;
 mod keys;
 mod serve;
 mod sign;
+mod time_text;
 mod token;
 
 use failure::Failure;

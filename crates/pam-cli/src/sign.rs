@@ -63,6 +63,6 @@ pub(crate) fn run(args: SignArgs) -> Result<ExitCode, Failure> {
         body: args.body.as_bytes(),
     };
     let key = pam_sign::SigningKey::new(args.publish_key, args.secret_key);
-    println!("{}", key.signature_for(&request));
+    crate::failure::println(&key.signature_for(&request))?;
     Ok(ExitCode::SUCCESS)
 }
