@@ -23,13 +23,14 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::limits::{Limit, MAX_BODY_BYTES, MAX_ENTRIES, MAX_META_ENTRIES};
-use crate::validation_error::{EntryLocation, section_name};
-use crate::{GrantRequest, MetaValue, Permissions, Resource, ResourceKind, ValidationError};
+use crate::limits::{Limit, MAX_BODY_BYTES};
+use crate::{GrantRequest, ResourceKind, ValidationError};
 
 impl GrantRequest {
     /// Parses a grant body as the server would (see the module notes for exactly what is
@@ -82,13 +83,24 @@ impl GrantRequest {
 /// The location PubNub reports for the body as a whole.
 const ROOT: &str = "<root>";
 
-/// What the visitors share: the first structured error, and entry counts.
+/// What the visitors share: the first structured error, and which entries were seen.
 #[derive(Default)]
 struct Ctx {
     error: RefCell<Option<ValidationError>>,
+    /// Hashes of the (section, kind, name) entries parsed so far, so a repeated name is found
+    /// without scanning every entry (keyed per process, so bodies cannot force collisions).
+    seen: RefCell<HashSet<u64>>,
+    hasher: RandomState,
 }
 
 impl Ctx {
+    /// Notes an entry; false when one with the same hash was seen before (most likely the
+    /// same entry, to be confirmed by comparing).
+    fn first_sighting(&self, pattern: bool, kind: ResourceKind, name: &str) -> bool {
+        let hash = self.hasher.hash_one((pattern, kind, name));
+        self.seen.borrow_mut().insert(hash)
+    }
+
     /// Records `error` (the first one wins) and returns the `serde` error that unwinds the
     /// parse.
     fn fail<E: de::Error>(&self, error: ValidationError) -> E {
@@ -140,6 +152,12 @@ macro_rules! refuse {
         fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> { Err(self.wrong("an object")) }
     };
 }
+
+mod entries;
+mod meta;
+
+use entries::SectionSeed;
+use meta::MetaSeed;
 
 /// A map key, borrowed from the body when it has no escapes.
 struct Key;
@@ -322,295 +340,6 @@ impl<'de> Visitor<'de> for PermissionsSeed<'_, '_> {
             }
         }
         Ok(())
-    }
-}
-
-/// `resources` or `patterns`: category name -> entries.
-struct SectionSeed<'c, 'r> {
-    ctx: &'c Ctx,
-    request: &'r mut GrantRequest,
-    pattern: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for SectionSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl SectionSeed<'_, '_> {
-    fn wrong<E: de::Error>(&self, found: &str) -> E {
-        let location = format!("permissions.{}", section_name(self.pattern));
-        self.ctx.wrong_type(&location, "an object", found)
-    }
-}
-
-impl<'de> Visitor<'de> for SectionSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of resource types")
-    }
-    refuse!(bool, integer, float, str, unit, seq);
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(Key)? {
-            let Some(kind) = ResourceKind::from_plural_name(&key) else {
-                let location = format!("permissions.{}.{key}", section_name(self.pattern));
-                return Err(self.ctx.fail(ValidationError::InvalidJson {
-                    reason: format!(
-                        "Unexpected key: `{location}` is not a resource type (channels, groups, uuids, users, spaces)"
-                    ),
-                    location,
-                }));
-            };
-            map.next_value_seed(CategorySeed {
-                ctx: self.ctx,
-                request: &mut *self.request,
-                pattern: self.pattern,
-                kind,
-            })?;
-        }
-        Ok(())
-    }
-}
-
-/// One category map: name (or pattern) -> bitmask.
-struct CategorySeed<'c, 'r> {
-    ctx: &'c Ctx,
-    request: &'r mut GrantRequest,
-    pattern: bool,
-    kind: ResourceKind,
-}
-
-impl<'de> DeserializeSeed<'de> for CategorySeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl CategorySeed<'_, '_> {
-    fn wrong<E: de::Error>(&self, found: &str) -> E {
-        let location = format!(
-            "permissions.{}.{}",
-            section_name(self.pattern),
-            self.kind.plural_name()
-        );
-        self.ctx.wrong_type(&location, "an object", found)
-    }
-}
-
-impl<'de> Visitor<'de> for CategorySeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of bitmasks")
-    }
-    refuse!(bool, integer, float, str, unit, seq);
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let (kind, pattern) = (self.kind, self.pattern);
-        while let Some(name) = map.next_key_seed(Key)? {
-            let permissions = map.next_value_seed(BitmaskSeed {
-                ctx: self.ctx,
-                kind,
-                name: &name,
-                pattern,
-            })?;
-            let request = &mut *self.request;
-            let entries = if pattern {
-                &mut request.patterns
-            } else {
-                &mut request.resources
-            };
-            if let Some(existing) = entries
-                .iter_mut()
-                .find(|e| e.kind == kind && e.name == *name)
-            {
-                existing.permissions = permissions;
-                continue;
-            }
-            let found = request.resources.len() + request.patterns.len() + 1;
-            if found > MAX_ENTRIES {
-                return Err(self.ctx.fail(ValidationError::TooLarge {
-                    limit: Limit::Entries,
-                    found,
-                    location: "permissions".to_owned(),
-                }));
-            }
-            let entries = if pattern {
-                &mut request.patterns
-            } else {
-                &mut request.resources
-            };
-            entries.push(Resource::new(kind, name.into_owned(), permissions));
-        }
-        Ok(())
-    }
-}
-
-/// A bitmask: an integer from 0 to 255 (0 is parsed; validation refuses it).
-struct BitmaskSeed<'c, 'n> {
-    ctx: &'c Ctx,
-    kind: ResourceKind,
-    name: &'n str,
-    pattern: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for BitmaskSeed<'_, '_> {
-    type Value = Permissions;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl BitmaskSeed<'_, '_> {
-    fn wrong<E: de::Error>(&self, found: &str) -> E {
-        self.ctx.fail(ValidationError::InvalidBitmask {
-            kind: self.kind,
-            name: self.name.to_owned(),
-            pattern: self.pattern,
-            found: found.to_owned(),
-        })
-    }
-}
-
-impl<'de> Visitor<'de> for BitmaskSeed<'_, '_> {
-    type Value = Permissions;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "a bitmask at {}",
-            EntryLocation::new(&self.kind, self.name, &self.pattern)
-        )
-    }
-    refuse!(bool, str, unit, seq, map);
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        u8::try_from(v)
-            .map(Permissions::from_bits)
-            .map_err(|_| self.wrong(&v.to_string()))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        u8::try_from(v)
-            .map(Permissions::from_bits)
-            .map_err(|_| self.wrong(&v.to_string()))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Err(self.wrong(&format!("{v:?}")))
-    }
-}
-
-/// `meta`: an object of scalars, or null.
-struct MetaSeed<'c, 'r> {
-    ctx: &'c Ctx,
-    request: &'r mut GrantRequest,
-}
-
-impl<'de> DeserializeSeed<'de> for MetaSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl MetaSeed<'_, '_> {
-    fn wrong<E: de::Error>(&self, found: &str) -> E {
-        self.ctx.wrong_type(&"meta", "an object", found)
-    }
-}
-
-impl<'de> Visitor<'de> for MetaSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a meta object")
-    }
-    refuse!(bool, integer, float, str, seq);
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(Key)? {
-            let value = map.next_value_seed(MetaValueSeed {
-                ctx: self.ctx,
-                key: &key,
-            })?;
-            let meta = &mut self.request.meta;
-            if !meta.contains_key(&*key) && meta.len() >= MAX_META_ENTRIES {
-                return Err(self.ctx.fail(ValidationError::TooLarge {
-                    limit: Limit::MetaEntries,
-                    found: meta.len() + 1,
-                    location: "meta".to_owned(),
-                }));
-            }
-            meta.insert(key.into_owned(), value);
-        }
-        Ok(())
-    }
-}
-
-/// One meta value: a scalar. Objects and arrays are refused without being read.
-struct MetaValueSeed<'c, 'k> {
-    ctx: &'c Ctx,
-    key: &'k str,
-}
-
-impl<'de> DeserializeSeed<'de> for MetaValueSeed<'_, '_> {
-    type Value = MetaValue;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl MetaValueSeed<'_, '_> {
-    fn nested<E: de::Error>(&self) -> E {
-        self.ctx.fail(ValidationError::NestedMeta {
-            key: self.key.to_owned(),
-        })
-    }
-}
-
-impl<'de> Visitor<'de> for MetaValueSeed<'_, '_> {
-    type Value = MetaValue;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a scalar at meta.{}", self.key)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(MetaValue::String(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(MetaValue::String(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(MetaValue::Integer(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        i64::try_from(v).map(MetaValue::Integer).map_err(|_| {
-            let location = format!("meta.{}", self.key);
-            self.ctx.fail(ValidationError::InvalidJson {
-                reason: format!(
-                    "Unexpected value: `{location}` is an integer outside the 64-bit signed range"
-                ),
-                location,
-            })
-        })
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(MetaValue::Float(v))
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(MetaValue::Bool(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(MetaValue::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-        Err(self.nested())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-        Err(self.nested())
     }
 }
 

@@ -1,6 +1,7 @@
 //! What a grant asks for, and how to build one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, RandomState};
 
 use crate::permissions::ResourcePermissions;
 use crate::{MetaValue, Resource};
@@ -16,7 +17,9 @@ use crate::{MetaValue, Resource};
 /// entry, which keeps its place. So `channel("a").read()` then `channel("a").write()` is one
 /// entry `a` with read and write, as the JSON body (an object keyed by name) can only say it
 /// once anyway. Pushing to the fields directly bypasses this; `validate` then refuses the
-/// duplicate.
+/// duplicate. A single adder compares with the existing entries; the bulk adders
+/// ([`resources`](GrantRequest::resources), [`patterns`](GrantRequest::patterns)) index them,
+/// so prefer those for hundreds of entries.
 ///
 /// ```
 /// use pam_model::{permissions, GrantRequest};
@@ -79,9 +82,7 @@ impl GrantRequest {
         I: IntoIterator,
         I::Item: Into<Resource>,
     {
-        for entry in entries {
-            self.add_resource(entry);
-        }
+        merge_all(&mut self.resources, entries.into_iter().map(Into::into));
         self
     }
 
@@ -92,9 +93,7 @@ impl GrantRequest {
         I: IntoIterator,
         I::Item: Into<Resource>,
     {
-        for entry in entries {
-            self.add_pattern(entry);
-        }
+        merge_all(&mut self.patterns, entries.into_iter().map(Into::into));
         self
     }
 
@@ -131,6 +130,32 @@ fn merge_into(entries: &mut Vec<Resource>, entry: Resource) {
     {
         Some(existing) => existing.permissions |= entry.permissions,
         None => entries.push(entry),
+    }
+}
+
+/// [`merge_into`] for many entries, with an index of the entries by kind and name so that
+/// adding n entries costs O(n) rather than O(n²).
+fn merge_all(entries: &mut Vec<Resource>, new: impl Iterator<Item = Resource>) {
+    let hasher = RandomState::new();
+    let key = |entry: &Resource| hasher.hash_one((entry.kind, entry.name.as_str()));
+    let mut index: HashMap<u64, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| (key(entry), i))
+        .collect();
+    for entry in new {
+        let hash = key(&entry);
+        match index.get(&hash) {
+            Some(&i) if entries[i].kind == entry.kind && entries[i].name == entry.name => {
+                entries[i].permissions |= entry.permissions;
+            }
+            // Two names with one hash: fall back to comparing them all.
+            Some(_) => merge_into(entries, entry),
+            None => {
+                index.insert(hash, entries.len());
+                entries.push(entry);
+            }
+        }
     }
 }
 
@@ -179,6 +204,36 @@ mod tests {
                 (ResourceKind::Channel, "b", 128),
             ]
         );
+    }
+
+    #[test]
+    fn bulk_adders_merge_like_single_adders() {
+        let one_by_one = (0..300).fold(GrantRequest::new(5), |r, i| {
+            r.resource(permissions::channel((i % 120).to_string()).read())
+                .resource(permissions::user_id((i % 7).to_string()).get())
+                .resource(permissions::channel((i % 50).to_string()).write())
+        });
+        let bulk = GrantRequest::new(5)
+            .resource(permissions::channel("0").join())
+            .resources((0..300).flat_map(|i| {
+                [
+                    Resource::new(
+                        ResourceKind::Channel,
+                        (i % 120).to_string(),
+                        Permissions::READ,
+                    ),
+                    Resource::new(ResourceKind::UserId, (i % 7).to_string(), Permissions::GET),
+                    Resource::new(
+                        ResourceKind::Channel,
+                        (i % 50).to_string(),
+                        Permissions::WRITE,
+                    ),
+                ]
+            }));
+        let mut expected = one_by_one.resources.clone();
+        expected[0].permissions |= Permissions::JOIN;
+        assert_eq!(bulk.resources, expected);
+        assert_eq!(bulk.resources.len(), 127);
     }
 
     #[test]

@@ -446,5 +446,19 @@ mod tests {
             ]
         );
         assert!(lines.iter().all(|l| !l.contains('\n')));
+
+        // Untrusted names cannot break the line; the body location stays verbatim.
+        let err = GrantRequest::new(60)
+            .resource(permissions::channel("a\nFAKE LOG LINE\u{1b}[0m"))
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "channel resource `a\\nFAKE LOG LINE\\u{1b}[0m` grants no permission (bitmask 0) at `permissions.resources.channels.a\\nFAKE LOG LINE\\u{1b}[0m`"
+        );
+        assert_eq!(
+            err.location(),
+            "permissions.resources.channels.a\nFAKE LOG LINE\u{1b}[0m"
+        );
     }
 }

@@ -37,7 +37,7 @@ pub enum ValidationError {
     NoPermissions,
 
     /// An entry grants nothing (bitmask 0). PubNub refuses it rather than dropping it.
-    #[error("{kind} {} `{name}` grants no permission (bitmask 0) at `{}`", noun(.pattern), EntryLocation::new(.kind, .name, .pattern))]
+    #[error("{kind} {} `{}` grants no permission (bitmask 0) at `{}`", noun(.pattern), OneLine(.name), EntryLocation::one_line(.kind, .name, .pattern))]
     ZeroPermissions {
         /// The entry's kind.
         kind: ResourceKind,
@@ -48,7 +48,7 @@ pub enum ValidationError {
     },
 
     /// A body gave an entry a bitmask that is not an integer from 0 to 255.
-    #[error("{kind} {} `{name}` has bitmask {found} at `{}`: expected an integer from 1 to 255", noun(.pattern), EntryLocation::new(.kind, .name, .pattern))]
+    #[error("{kind} {} `{}` has bitmask {found} at `{}`: expected an integer from 1 to 255", noun(.pattern), OneLine(.name), EntryLocation::one_line(.kind, .name, .pattern))]
     InvalidBitmask {
         /// The entry's kind.
         kind: ResourceKind,
@@ -63,7 +63,7 @@ pub enum ValidationError {
     /// The same kind and name appear twice in `resources` (or twice in `patterns`) of a
     /// request built by pushing to its fields directly. Programmer error: the adders merge
     /// such entries and parsing keeps one, so a body never produces it.
-    #[error("{kind} {} `{name}` is listed more than once at `{}`", noun(.pattern), EntryLocation::new(.kind, .name, .pattern))]
+    #[error("{kind} {} `{}` is listed more than once at `{}`", noun(.pattern), OneLine(.name), EntryLocation::one_line(.kind, .name, .pattern))]
     DuplicateEntry {
         /// The entry's kind.
         kind: ResourceKind,
@@ -75,7 +75,7 @@ pub enum ValidationError {
 
     /// A pattern is not a regular expression PubNub accepts. `reason` is worded as Python's
     /// `re` words it (`multiple repeat`, `unterminated character set`, …).
-    #[error("{kind} pattern `{pattern}` is not a valid regular expression at `{}`: {reason}", EntryLocation::new(.kind, .pattern, &true))]
+    #[error("{kind} pattern `{}` is not a valid regular expression at `{}`: {}", OneLine(.pattern), EntryLocation::one_line(.kind, .pattern, &true), OneLine(.reason))]
     InvalidRegex {
         /// The entry's kind.
         kind: ResourceKind,
@@ -87,7 +87,7 @@ pub enum ValidationError {
 
     /// A pattern contains a capturing group (named groups included); PubNub only allows
     /// `(?:…)`.
-    #[error("{kind} pattern `{pattern}` has a capturing group at `{}`: only non-capturing groups `(?:…)` are allowed", EntryLocation::new(.kind, .pattern, &true))]
+    #[error("{kind} pattern `{}` has a capturing group at `{}`: only non-capturing groups `(?:…)` are allowed", OneLine(.pattern), EntryLocation::one_line(.kind, .pattern, &true))]
     CapturingGroup {
         /// The entry's kind.
         kind: ResourceKind,
@@ -97,7 +97,8 @@ pub enum ValidationError {
 
     /// A meta value is an object or an array; grant meta is scalar-only.
     #[error(
-        "meta value at `meta.{key}` is an object or array: meta values must be strings, numbers, booleans or null"
+        "meta value at `meta.{}` is an object or array: meta values must be strings, numbers, booleans or null",
+        OneLine(.key)
     )]
     NestedMeta {
         /// The meta key.
@@ -106,7 +107,7 @@ pub enum ValidationError {
 
     /// A meta value is a NaN or infinite float, which JSON cannot carry. Programmer error:
     /// a parsed body never produces it.
-    #[error("meta value at `meta.{key}` is not a finite number")]
+    #[error("meta value at `meta.{}` is not a finite number", OneLine(.key))]
     NonFiniteMeta {
         /// The meta key.
         key: String,
@@ -114,7 +115,7 @@ pub enum ValidationError {
 
     /// The body is not JSON, or not shaped like a grant body: a syntax error, a value of the
     /// wrong type, an unknown resource type, a missing ttl.
-    #[error("invalid grant body at `{location}`: {reason}")]
+    #[error("invalid grant body at `{}`: {}", OneLine(.location), OneLine(.reason))]
     InvalidJson {
         /// Where: `<root>` for syntax errors, else a body path such as `ttl`.
         location: String,
@@ -124,7 +125,7 @@ pub enum ValidationError {
 
     /// A bound of [`limits`](crate::limits) was crossed. When parsing stops at the first
     /// entry past a count limit, `found` is that limit plus one.
-    #[error("{limit} too large at `{location}`: {found} {}, at most {} allowed", .limit.unit(), .limit.max())]
+    #[error("{limit} too large at `{}`: {found} {}, at most {} allowed", OneLine(.location), .limit.unit(), .limit.max())]
     TooLarge {
         /// Which bound.
         limit: Limit,
@@ -270,14 +271,25 @@ pub(crate) struct EntryLocation<'a> {
     kind: ResourceKind,
     name: &'a str,
     pattern: bool,
+    one_line: bool,
 }
 
 impl<'a> EntryLocation<'a> {
+    /// The location as PubNub reports it, name verbatim.
     pub(crate) fn new(kind: &ResourceKind, name: &'a str, pattern: &bool) -> Self {
         EntryLocation {
             kind: *kind,
             name,
             pattern: *pattern,
+            one_line: false,
+        }
+    }
+
+    /// The location for messages: control characters of the name escaped.
+    pub(crate) fn one_line(kind: &ResourceKind, name: &'a str, pattern: &bool) -> Self {
+        EntryLocation {
+            one_line: true,
+            ..EntryLocation::new(kind, name, pattern)
         }
     }
 }
@@ -286,11 +298,34 @@ impl fmt::Display for EntryLocation<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "permissions.{}.{}.{}",
+            "permissions.{}.{}.",
             section_name(self.pattern),
-            self.kind.plural_name(),
-            self.name
-        )
+            self.kind.plural_name()
+        )?;
+        if self.one_line {
+            write!(f, "{}", OneLine(self.name))
+        } else {
+            f.write_str(self.name)
+        }
+    }
+}
+
+/// Untrusted text inside a message: control characters (newlines included) escaped as
+/// `\n`, `\u{1b}`, …, so a message stays one line and cannot forge log lines.
+pub(crate) struct OneLine<'a>(pub(crate) &'a str);
+
+impl fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(char::is_control) {
+            f.write_str(&rest[..at])?;
+            let mut chars = rest[at..].chars();
+            if let Some(control) = chars.next() {
+                write!(f, "{}", control.escape_debug())?;
+            }
+            rest = chars.as_str();
+        }
+        f.write_str(rest)
     }
 }
 

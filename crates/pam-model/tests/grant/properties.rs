@@ -61,8 +61,12 @@ proptest! {
     }
 
     #[test]
-    fn validation_never_panics(request in any_request()) {
-        let _verdict = request.validate().map_err(|e| e.to_error_body().to_json());
+    fn validation_never_panics_and_messages_stay_one_line(request in any_request()) {
+        if let Err(e) = request.validate() {
+            prop_assert!(!e.to_string().contains(['\n', '\r']), "{}", e);
+            let body = e.to_error_body();
+            prop_assert_eq!(body.details[0].location.clone(), e.location());
+        }
     }
 
     #[test]
@@ -71,6 +75,7 @@ proptest! {
             let body = e.to_error_body();
             prop_assert_eq!(body.status, 400);
             prop_assert!(!body.details[0].location.is_empty());
+            prop_assert!(!e.to_string().contains(['\n', '\r']), "{}", e);
         }
     }
 
