@@ -1,25 +1,9 @@
-//! Reading a grant body the way the Access Manager server does.
+//! Reading a grant body the way the Access Manager server does (what is accepted is
+//! documented on [`GrantRequest::from_body_json`]).
 //!
-//! What is accepted:
-//! - keys in any order; unknown keys at the top level and inside `permissions` are ignored;
-//! - `resources` / `patterns` may lack any category (Ruby sends no `users`/`spaces`, old
-//!   Python no `uuids`) and may carry the legacy `users` / `spaces` maps (the JS SDK sends
-//!   them empty); an unknown category is refused, as it is most likely a typo;
-//! - `meta` absent, `null` or an object of scalars; `uuid` absent, `null` or a string;
-//! - `ttl` as an integer, or as a string of decimal digits (PubNub's Python SDK sent `"15"`
-//!   in 2021 and the server accepted it); a float, boolean or other string is refused;
-//! - a key repeated in one object: the last value wins, as in Python's `json` (a repeated
-//!   resource name keeps the place of its first occurrence; a repeated category or section
-//!   map adds its entries to the earlier ones).
-//!
-//! Bounded: the raw body may not exceed [`MAX_BODY_BYTES`]; parsing stops at the first entry
-//! past [`MAX_ENTRIES`] or meta entry past [`MAX_META_ENTRIES`]; meta values are never
-//! descended into (an object or array is refused on sight), and ignored keys are skipped
-//! within `serde_json`'s recursion limit. Semantic checks (ttl range, empty grant, bitmask 0,
-//! patterns, name lengths) are left to [`GrantRequest::validate`].
-//!
-//! The structured error travels out of `serde` through [`Ctx`]: a visitor that refuses
-//! something records the [`ValidationError`] there and returns an opaque `serde` error.
+//! Visitors are `serde` seeds that write straight into the [`GrantRequest`] being built. The
+//! structured error travels out of `serde` through [`Ctx`]: a visitor that refuses something
+//! records the [`ValidationError`] there and returns an opaque `serde` error.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -33,8 +17,31 @@ use crate::limits::{Limit, MAX_BODY_BYTES};
 use crate::{GrantRequest, ResourceKind, ValidationError};
 
 impl GrantRequest {
-    /// Parses a grant body as the server would (see the module notes for exactly what is
-    /// accepted). Does not [`validate`](GrantRequest::validate) it.
+    /// Parses a grant body as the server would. Does not [`validate`](GrantRequest::validate)
+    /// it.
+    ///
+    /// Accepted:
+    /// - keys in any order; unknown keys at the top level and inside `permissions` are
+    ///   ignored;
+    /// - `resources` / `patterns` lacking any category (Ruby sends no `users`/`spaces`, old
+    ///   Python no `uuids`) or carrying the legacy `users` / `spaces` maps (the JS SDK sends
+    ///   them empty; entries in them become [`ResourceKind::LegacyUser`] /
+    ///   [`ResourceKind::LegacySpace`]); an unknown category is refused, as it is most likely
+    ///   a typo;
+    /// - `meta` absent, `null` or an object of scalars; `uuid` absent, `null` or a string;
+    /// - `ttl` as an integer, or as a string of decimal digits: PubNub's Python SDK sent
+    ///   `"15"` in 2021 and the server accepted it. A float, boolean or other string is
+    ///   refused;
+    /// - a key repeated in one object: the last value wins, as in Python's `json`; a repeated
+    ///   resource name keeps the place of its first occurrence, and a repeated category or
+    ///   section map adds its entries to the earlier ones.
+    ///
+    /// Bounded: the raw body may not exceed [`MAX_BODY_BYTES`]; parsing stops at the first
+    /// entry past [`MAX_ENTRIES`](crate::limits::MAX_ENTRIES) or meta entry past
+    /// [`MAX_META_ENTRIES`](crate::limits::MAX_META_ENTRIES); a meta value that is an object
+    /// or array is refused without being read; ignored values are skipped without recursion.
+    /// The ttl range, the empty grant, 0 bitmasks, patterns and name lengths are
+    /// [`validate`](GrantRequest::validate)'s business.
     ///
     /// ```
     /// use pam_model::GrantRequest;

@@ -47,6 +47,14 @@ impl<S: Sink> fmt::Write for Formatted<'_, S> {
 impl GrantRequest {
     /// The JSON body of `POST /v3/pam/{sub_key}/grant` for this request.
     ///
+    /// `{"ttl":N,"permissions":{"resources":{…},"patterns":{…},"meta":{…},"uuid":"…"}}`,
+    /// compact, keys in this order. Each section always has `channels`, `groups` and `uuids`
+    /// maps, and `users` / `spaces` maps only when the request holds legacy entries of that
+    /// kind. Entries are grouped by kind in that order and keep the request's order within a
+    /// kind; a 0 bitmask is written, not dropped (the server answers it with a 400 naming
+    /// it). `meta` is always present (`{}` when empty), in key order; `uuid` only when an
+    /// authorized user id is set. Strings are escaped as `serde_json` escapes them.
+    ///
     /// ```
     /// use pam_model::{permissions, GrantRequest};
     ///

@@ -1,27 +1,9 @@
 //! Which regular expressions a grant may use as patterns, judged as PubNub's server judges
-//! them.
-//!
-//! The server compiles patterns with a Python-like engine (it answers `a++` with `multiple
-//! repeat`, Python's wording before 3.11), and token checkers evaluate them with Rust's
-//! `regex`. A pattern is accepted when both read it the same way; the reasons for refusing
-//! it use Python's words, since those are what the server would send:
-//!
-//! - syntax errors as Python names them: `multiple repeat` (`a**`, `a++`, `a{2}*`),
-//!   `nothing to repeat` (`*a`, `^*`), `unterminated character set`, `missing ),
-//!   unterminated subpattern`, `unbalanced parenthesis`, `bad escape \p`, `bad escape \z`,
-//!   `bad character range z-a`, `min repeat greater than max repeat`, `unknown flag`, …;
-//! - a capturing group, named or not: refused after syntax, as the server does;
-//! - constructs the two engines read differently, refused although Python accepts them:
-//!   `\<` `\>` `\b{…}` (literals to Python, word boundaries to Rust), nested classes and
-//!   `&&` `--` `~~` inside `[…]`, POSIX classes `[[:alpha:]]`;
-//! - constructs Rust's `regex` cannot evaluate, refused although Python accepts them:
-//!   look-around, `\Z` (write `$`), octal `\0`;
-//! - Python reads an unterminated `{` (`a{2`, `a{,`) as a literal; here it is an error;
-//!   write `\{`.
+//! them. The rules are documented on [`GrantRequest::validate`](crate::GrantRequest::validate).
 //!
 //! Bounded by [`MAX_PATTERN_NESTING`], [`MAX_REPETITION_COUNT`] and
-//! [`MAX_PATTERN_EXPANSION`]; the length bound ([`MAX_PATTERN_BYTES`](crate::limits::MAX_PATTERN_BYTES))
-//! is checked by the caller first.
+//! [`MAX_PATTERN_EXPANSION`]; the length bound
+//! ([`MAX_PATTERN_BYTES`](crate::limits::MAX_PATTERN_BYTES)) is checked by the caller first.
 
 use regex_syntax::ast::{
     self, AssertionKind, Ast, ClassSetBinaryOp, ClassSetItem, ErrorKind, Flag, FlagsItemKind,

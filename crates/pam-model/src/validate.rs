@@ -36,6 +36,30 @@ impl GrantRequest {
     /// recorded grant with `create` on a user-id pattern was answered with a token), so
     /// refusing them here would refuse what PubNub accepts.
     ///
+    /// # Patterns
+    ///
+    /// The server compiles patterns with a Python-like engine (it answers `a++` with
+    /// `multiple repeat`, Python's wording before 3.11) and token checkers evaluate them with
+    /// Rust's `regex` (unanchored search). A pattern is accepted when both read it the same
+    /// way; reasons are worded as Python words them, since that is what the server sends:
+    /// - syntax errors: `multiple repeat` (`a**`, `a++`, `a{2}*`), `nothing to repeat`
+    ///   (`*a`, `^*`), `unterminated character set`, `missing ), unterminated subpattern`,
+    ///   `unbalanced parenthesis`, `bad escape \p`, `bad escape \z`,
+    ///   `bad character range z-a`, `min repeat greater than max repeat`, `unknown flag`, …;
+    /// - a capturing group, named or not, is reported only when there is no syntax error,
+    ///   as the server does;
+    /// - refused although Python accepts them, because the two engines read them
+    ///   differently: `\<` `\>` `\b{…}` (literals to Python, word boundaries to Rust),
+    ///   nested classes and `&&` `--` `~~` inside `[…]`, POSIX classes `[[:alpha:]]`;
+    /// - refused although Python accepts them, because Rust's `regex` cannot evaluate them:
+    ///   look-around, `\Z` (write `$`), octal `\0`; and an unterminated `{` (`a{2`), which
+    ///   Python reads as a literal (write `\{`);
+    /// - bounded: [`MAX_PATTERN_BYTES`], [`MAX_PATTERN_NESTING`](crate::limits::MAX_PATTERN_NESTING),
+    ///   [`MAX_REPETITION_COUNT`](crate::limits::MAX_REPETITION_COUNT) (past it: `the
+    ///   repetition number is too large`) and
+    ///   [`MAX_PATTERN_EXPANSION`](crate::limits::MAX_PATTERN_EXPANSION) (`pattern is too
+    ///   complex`).
+    ///
     /// ```
     /// use pam_model::{permissions, GrantRequest};
     ///
