@@ -1,0 +1,18 @@
+//! End-to-end tests of the `pam` facade: against the local Access Manager emulator
+//! (`facade`, `errors`), and against a misbehaving loopback server (`faults`, `wire`).
+//!
+//! One test binary with modules keeps link times down. Every server is started on an
+//! ephemeral loopback port by the test that uses it, and stopped when the test ends.
+
+#[path = "e2e/errors.rs"]
+mod errors;
+#[path = "e2e/facade.rs"]
+mod facade;
+#[path = "e2e/faults.rs"]
+mod faults;
+#[path = "e2e/faulty_server.rs"]
+mod faulty_server;
+#[path = "e2e/fixture.rs"]
+mod fixture;
+#[path = "e2e/wire.rs"]
+mod wire;
