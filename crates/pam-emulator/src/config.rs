@@ -279,7 +279,7 @@ fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
     let message = error.message();
     match error.span() {
         Some(span) => {
-            let before = &text[..span.start.min(text.len())];
+            let before = text.get(..span.start).unwrap_or(text);
             let line = before.matches('\n').count() + 1;
             let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
             format!("line {line}, column {column}: {message}")

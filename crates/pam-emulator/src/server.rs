@@ -48,7 +48,8 @@ pub struct Emulator {
 
 impl Emulator {
     /// Validates `config`, loads revocations from its data directory (if any), binds its
-    /// address (port 0: a free port) and starts serving on the current tokio runtime.
+    /// address (port 0: a free port) and starts serving on the current tokio runtime (call
+    /// it from within one; any flavor works).
     ///
     /// # Errors
     ///

@@ -12,6 +12,7 @@ mod emulator {
     mod persistence;
     mod publish;
     mod revoke;
+    mod robustness;
     mod shared_vectors;
     mod time;
 }
