@@ -17,6 +17,8 @@
 //! registry overlay holding the others, so `cargo package -p … -p …` verifies fully (each
 //! crate builds from its `.crate` contents) without anything published. `cargo publish
 //! --dry-run` with the same `-p` list uses the same overlay and adds crates.io's own checks.
+//! Both build in a fresh target directory of their own (see `package_and_dry_run` for why),
+//! so a full dry run compiles every crate and its dependencies once: minutes, not seconds.
 
 use std::fs;
 use std::io::Write;
@@ -201,7 +203,7 @@ pub fn release(
     let mut names = Vec::new();
     if options.cargo_steps {
         names = check_names(stage, log)?;
-        package_and_dry_run(root, stage, log)?;
+        package_and_dry_run(stage, log)?;
     } else {
         say!(
             log,
@@ -366,14 +368,19 @@ fn with_packages(command: &mut std::process::Command) {
     }
 }
 
-fn package_and_dry_run(root: &Path, stage: &Path, log: &mut dyn Write) -> Result<(), XtaskError> {
-    // Build in the checkout's target directory (or the one `CARGO_TARGET_DIR` names) so
-    // verification reuses compiled dependencies; `.crate` files land in its `package/`.
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+fn package_and_dry_run(stage: &Path, log: &mut dyn Write) -> Result<(), XtaskError> {
+    // A target directory of this run only, inside the staging copy (removed with it). Reusing
+    // a shared one would be faster but wrong: cargo unpacks the overlay registry's crates into
+    // `$CARGO_HOME/registry/src/<hash of the overlay's path>/<name>-<version>` and does not
+    // unpack again when that directory exists, so a second run for the same version with the
+    // same target directory would verify the first run's sources. The build dir is pinned to
+    // it too, since `build.build-dir` is where the overlay lives when configured.
+    let target = stage.join("target");
     let mut package = subprocess::cargo(stage);
-    package.env("CARGO_TARGET_DIR", &target).arg("package");
+    package
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_BUILD_BUILD_DIR", &target)
+        .arg("package");
     with_packages(&mut package);
     say!(log, "running: {}", subprocess::describe(&package));
     let _ = log.flush();
@@ -381,6 +388,7 @@ fn package_and_dry_run(root: &Path, stage: &Path, log: &mut dyn Write) -> Result
     let mut publish = subprocess::cargo(stage);
     publish
         .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_BUILD_BUILD_DIR", &target)
         .args(["publish", "--dry-run"]);
     with_packages(&mut publish);
     say!(log, "running: {}", subprocess::describe(&publish));
