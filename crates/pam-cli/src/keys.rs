@@ -3,13 +3,13 @@
 /// Keys given on the command line; each falls back to its `PUBNUB_*` variable (clap `env`).
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct KeyArgs {
-    /// Publish key [env: PUBNUB_PUBLISH_KEY]
+    /// Publish key
     #[arg(long, env = "PUBNUB_PUBLISH_KEY", hide_env_values = true)]
     pub(crate) publish_key: Option<String>,
-    /// Subscribe key [env: PUBNUB_SUBSCRIBE_KEY]
+    /// Subscribe key
     #[arg(long, env = "PUBNUB_SUBSCRIBE_KEY", hide_env_values = true)]
     pub(crate) subscribe_key: Option<String>,
-    /// Secret key [env: PUBNUB_SECRET_KEY] (never printed)
+    /// Secret key (never printed)
     #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
     pub(crate) secret_key: Option<String>,
 }

@@ -14,10 +14,10 @@ pub(crate) struct SignArgs {
     /// HTTP method, e.g. GET, POST, DELETE.
     #[arg(long)]
     method: String,
-    /// Publish key [env: PUBNUB_PUBLISH_KEY]
+    /// Publish key
     #[arg(long, env = "PUBNUB_PUBLISH_KEY", hide_env_values = true)]
     publish_key: String,
-    /// Secret key [env: PUBNUB_SECRET_KEY] (never printed)
+    /// Secret key (never printed)
     #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
     secret_key: String,
     /// Request path exactly as sent (already percent-encoded), e.g. /v3/pam/sub-c-1/grant.

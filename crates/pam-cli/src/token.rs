@@ -74,7 +74,7 @@ pub(crate) struct CheckArgs {
 pub(crate) struct VerifyArgs {
     /// The token, or `-` to read it from standard input.
     token: String,
-    /// Secret key [env: PUBNUB_SECRET_KEY] (never printed)
+    /// Secret key (never printed)
     #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
     secret_key: String,
 }
@@ -85,7 +85,7 @@ pub(crate) struct VerifyArgs {
 /// update,join). The split is at the last `=`, so a pattern may itself contain `=`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct IssueArgs {
-    /// Secret key [env: PUBNUB_SECRET_KEY] (never printed)
+    /// Secret key (never printed)
     #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
     secret_key: String,
     /// Lifetime in minutes, 1 to 43200.
