@@ -61,24 +61,37 @@ impl Answer {
 
     /// The typed error this (unsuccessful) answer stands for.
     pub(crate) fn into_error(self, operation: Operation, url: RedactedUrl, attempts: u32) -> Error {
+        let service = service_of(&self.body);
         if let Some(body) = ErrorBody::from_json(&self.body) {
             if body.status == 403 && is_signature_message(&body.message) {
                 return Error::InvalidSignature {
                     operation,
+                    service,
                     message: body.message.clone(),
-                    body: Some(body),
+                    body: Some(Box::new(body)),
                 };
             }
-            return Error::Api { operation, body };
+            return Error::Api {
+                operation,
+                service,
+                body,
+            };
         }
         if let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&self.body) {
             if let Some(Value::String(message)) = fields.get("message") {
-                return flat_error(operation, self.status, message, fields.get("payload"));
+                return flat_error(
+                    operation,
+                    service,
+                    self.status,
+                    message,
+                    fields.get("payload"),
+                );
             }
         }
         if let Some(message) = array_error_message(&self.body) {
             return Error::Service {
                 operation,
+                service,
                 status: self.status,
                 message: cut(&message, MAX_SERVER_MESSAGE_CHARS),
             };
@@ -121,22 +134,31 @@ impl Answer {
 }
 
 /// One of PubNub's flat errors: `{"message":…,"error":true,"status":…,"payload":…}`.
-fn flat_error(operation: Operation, status: u16, message: &str, payload: Option<&Value>) -> Error {
+fn flat_error(
+    operation: Operation,
+    service: Option<String>,
+    status: u16,
+    message: &str,
+    payload: Option<&Value>,
+) -> Error {
     let shown = cut(message, MAX_SERVER_MESSAGE_CHARS);
     let lower = message.trim().to_ascii_lowercase();
     if status == 403 && lower.starts_with("token is expired") {
         Error::TokenExpired {
             operation,
+            service,
             message: shown,
         }
     } else if status == 403 && lower.starts_with("token is revoked") {
         Error::TokenRevoked {
             operation,
+            service,
             message: shown,
         }
     } else if status == 403 && lower.starts_with("forbidden") {
         Error::Forbidden {
             operation,
+            service,
             message: shown,
             channels: names_in(payload, "channels"),
             channel_groups: names_in(payload, "channel-groups"),
@@ -144,15 +166,28 @@ fn flat_error(operation: Operation, status: u16, message: &str, payload: Option<
     } else if status == 403 && is_signature_message(message) {
         Error::InvalidSignature {
             operation,
+            service,
             message: shown,
             body: None,
         }
     } else {
         Error::Service {
             operation,
+            service,
             status,
             message: shown,
         }
+    }
+}
+
+/// The top-level `service` of a JSON object body, cut short.
+fn service_of(body: &[u8]) -> Option<String> {
+    match serde_json::from_slice::<Value>(body).ok()? {
+        Value::Object(fields) => fields
+            .get("service")?
+            .as_str()
+            .map(|s| cut(s, MAX_SERVER_MESSAGE_CHARS)),
+        _ => None,
     }
 }
 
@@ -246,6 +281,7 @@ mod tests {
             r#"{"error":true,"status":403,"service":"Access Manager","message":"Token is revoked"}"#,
         );
         assert!(matches!(revoked, Error::TokenRevoked { .. }), "{revoked:?}");
+        assert_eq!(revoked.service(), Some("Access Manager"));
         let expired = error(
             403,
             r#"{"status":403,"error":true,"service":"Access Manager","message":"Token is expired."}"#,

@@ -7,6 +7,9 @@ use pam_model::{ErrorBody, ResourceKind};
 
 use crate::redact::RedactedUrl;
 
+/// The service name in every Access Manager body, which [`ErrorBody::to_json`] writes too.
+const ACCESS_MANAGER: &str = "Access Manager";
+
 /// Which call failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -142,14 +145,21 @@ pub enum Misuse {
 ///
 /// Every URL shown has its `auth` and `signature` parameters and any token in its path
 /// replaced by `<redacted>`.
+///
+/// Variants describing an answer or a transport failure are `#[non_exhaustive]`: match them
+/// with `..` (`Error::TokenRevoked { message, .. }`), so that fields added later do not break
+/// your code.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Access Manager refused the request with a v3 error body.
     #[error("{operation} refused by Access Manager: {body}")]
+    #[non_exhaustive]
     Api {
         /// The call.
         operation: Operation,
+        /// The `service` the answer named (`Access Manager`), if it named one.
+        service: Option<String>,
         /// The body: status, message, source, details (message, location, location type).
         body: ErrorBody,
     },
@@ -157,6 +167,7 @@ pub enum Error {
     /// The request was refused before anything was sent, by the same validation the server
     /// applies; `body` is the error body the server would have answered with.
     #[error("{operation} not sent, the request is invalid: {body}")]
+    #[non_exhaustive]
     InvalidRequest {
         /// The call.
         operation: Operation,
@@ -169,9 +180,12 @@ pub enum Error {
         "{operation} forbidden (403): {message}{}",
         denied_list(channels, channel_groups)
     )]
+    #[non_exhaustive]
     Forbidden {
         /// The call.
         operation: Operation,
+        /// The `service` the answer named (`Access Manager`), if it named one.
+        service: Option<String>,
         /// The server's message, usually `Forbidden`.
         message: String,
         /// The channels the server named as denied (may be empty).
@@ -182,18 +196,24 @@ pub enum Error {
 
     /// 403 "Token is expired.": the token's lifetime is over; grant a new one.
     #[error("{operation} refused (403): {message} Grant a new token.")]
+    #[non_exhaustive]
     TokenExpired {
         /// The call.
         operation: Operation,
+        /// The `service` the answer named (`Access Manager`), if it named one.
+        service: Option<String>,
         /// The server's message.
         message: String,
     },
 
     /// 403 "Token is revoked.": the token was revoked; grant a new one.
     #[error("{operation} refused (403): {message} Grant a new token.")]
+    #[non_exhaustive]
     TokenRevoked {
         /// The call.
         operation: Operation,
+        /// The `service` the answer named (`Access Manager`), if it named one.
+        service: Option<String>,
         /// The server's message.
         message: String,
     },
@@ -203,21 +223,28 @@ pub enum Error {
         "{operation} refused (403): {message}; check that the secret and publish keys belong \
          to the keyset"
     )]
+    #[non_exhaustive]
     InvalidSignature {
         /// The call.
         operation: Operation,
+        /// The `service` the answer named (`Access Manager`), if it named one.
+        service: Option<String>,
         /// The server's message.
         message: String,
-        /// The v3 error body, when the server sent one.
-        body: Option<ErrorBody>,
+        /// The v3 error body, when the server sent one (boxed: it is rare, and keeps `Error`
+        /// small).
+        body: Option<Box<ErrorBody>>,
     },
 
     /// Another error in PubNub's flat shape (`{"status":…,"error":true,"message":…}`), such
     /// as 400 "Invalid Subscribe Key".
     #[error("{operation} refused ({status}): {message}")]
+    #[non_exhaustive]
     Service {
         /// The call.
         operation: Operation,
+        /// The `service` the answer named (`Access Manager`), if it named one.
+        service: Option<String>,
         /// The HTTP status.
         status: u16,
         /// The server's message.
@@ -230,6 +257,7 @@ pub enum Error {
         "{operation} failed: {url} answered HTTP {status} after {attempts} attempt(s){}",
         excerpt_suffix(excerpt)
     )]
+    #[non_exhaustive]
     UnexpectedStatus {
         /// The call.
         operation: Operation,
@@ -248,6 +276,7 @@ pub enum Error {
         "{operation} timed out: no {} from {url} within {limit:?} (attempt {attempts})",
         if *connecting { "connection" } else { "complete response" }
     )]
+    #[non_exhaustive]
     Timeout {
         /// The call.
         operation: Operation,
@@ -266,6 +295,7 @@ pub enum Error {
         "{operation} failed: {} {url}: {reason} (after {attempts} attempt(s))",
         if *may_have_been_sent { "connection lost talking to" } else { "could not connect to" }
     )]
+    #[non_exhaustive]
     Connect {
         /// The call.
         operation: Operation,
@@ -285,6 +315,7 @@ pub enum Error {
         "{operation}: cannot decode the response of {url} (HTTP {status}): {reason}{}",
         excerpt_suffix(excerpt)
     )]
+    #[non_exhaustive]
     Decode {
         /// The call.
         operation: Operation,
@@ -376,7 +407,7 @@ impl Error {
     pub fn error_body(&self) -> Option<&ErrorBody> {
         match self {
             Error::Api { body, .. } | Error::InvalidRequest { body, .. } => Some(body),
-            Error::InvalidSignature { body, .. } => body.as_ref(),
+            Error::InvalidSignature { body, .. } => body.as_deref(),
             _ => None,
         }
     }
@@ -392,6 +423,22 @@ impl Error {
             | Error::TokenRevoked { message, .. }
             | Error::InvalidSignature { message, .. }
             | Error::Service { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// The `service` the server's answer named, such as `Access Manager`. For
+    /// [`Error::InvalidRequest`], the service whose answer local validation reproduces.
+    #[must_use]
+    pub fn service(&self) -> Option<&str> {
+        match self {
+            Error::Api { service, .. }
+            | Error::Forbidden { service, .. }
+            | Error::TokenExpired { service, .. }
+            | Error::TokenRevoked { service, .. }
+            | Error::InvalidSignature { service, .. }
+            | Error::Service { service, .. } => service.as_deref(),
+            Error::InvalidRequest { .. } => Some(ACCESS_MANAGER),
             _ => None,
         }
     }
@@ -413,6 +460,7 @@ mod tests {
     fn messages_say_what_and_where() {
         let api = Error::Api {
             operation: Operation::Grant,
+            service: Some("Access Manager".into()),
             body: ErrorBody::new(
                 400,
                 "Invalid ttl",
@@ -428,6 +476,7 @@ mod tests {
 
         let forbidden = Error::Forbidden {
             operation: Operation::Publish,
+            service: None,
             message: "Forbidden".into(),
             channels: vec!["secret".into()],
             channel_groups: vec![],

@@ -44,6 +44,7 @@ async fn invalid_grants_are_refused_locally_with_the_servers_own_body() {
         let Error::InvalidRequest {
             body: local_body,
             operation,
+            ..
         } = &local
         else {
             panic!("{case}: expected InvalidRequest, got {local:?}");
@@ -65,6 +66,7 @@ async fn invalid_grants_are_refused_locally_with_the_servers_own_body() {
         };
         assert_eq!(local_body, remote_body, "{case}");
         assert_eq!(local.error_body(), remote.error_body(), "{case}");
+        assert_eq!(local.service(), remote.service(), "{case}");
     }
 }
 
@@ -98,12 +100,16 @@ async fn revoking_garbage_is_an_api_error_about_the_token() {
         .execute()
         .await
         .unwrap_err();
-    let Error::Api { body, operation } = &error else {
+    let Error::Api {
+        body, operation, ..
+    } = &error
+    else {
         panic!("expected Api, got {error:?}");
     };
     assert_eq!(*operation, Operation::Revoke);
     assert_eq!((body.status, body.message.as_str()), (400, "Invalid token"));
     assert_eq!(body.source, "revoke");
+    assert_eq!(error.service(), Some("Access Manager"));
     assert_eq!(body.details[0].location, "token");
     assert_eq!(body.details[0].location_type, "path");
     assert!(!error.to_string().contains("not-a-token"), "{error}");
@@ -176,11 +182,16 @@ async fn an_expired_token_is_refused_as_expired() {
         .execute()
         .await
         .unwrap_err();
-    let Error::TokenExpired { message, operation } = &error else {
+    let Error::TokenExpired {
+        message, operation, ..
+    } = &error
+    else {
         panic!("expected TokenExpired, got {error:?}");
     };
     assert_eq!(message, "Token is expired.");
     assert_eq!(*operation, Operation::Publish);
+    assert_eq!(error.status(), Some(403));
+    assert_eq!(error.service(), Some("Access Manager"));
 }
 
 #[tokio::test]
@@ -206,6 +217,7 @@ async fn a_token_for_someone_else_is_forbidden() {
         .unwrap_err();
     assert!(matches!(error, Error::Forbidden { .. }), "{error:?}");
     assert_eq!(error.server_message(), Some("Forbidden"));
+    assert_eq!(error.service(), Some("Access Manager"));
 }
 
 #[tokio::test]

@@ -166,6 +166,7 @@ async fn revoke_then_publish_is_refused_as_revoked() {
     };
     assert_eq!(message, "Token is revoked.");
     assert_eq!(error.status(), Some(403));
+    assert_eq!(error.service(), Some("Access Manager"));
 }
 
 #[tokio::test]
