@@ -247,13 +247,9 @@ impl fmt::Display for Decision<'_> {
     }
 }
 
-/// The token's patterns, compiled, indexed like the pattern entries.
-#[derive(Debug, Clone)]
-pub(crate) struct CompiledPatterns {
-    /// Index in `Token::entries` of the first pattern entry.
-    base: usize,
-    patterns: Vec<Result<Regex, String>>,
-}
+/// The token's patterns, compiled, in the order of the pattern entries (which are stored
+/// back to back in `Token::entries`); an error is why a pattern does not compile.
+pub(crate) type CompiledPatterns = Vec<Result<Regex, String>>;
 
 impl Token {
     /// Decides `request` by the rules of DESIGN.md (see the [module docs](crate#authorization)).
@@ -304,8 +300,9 @@ impl Token {
         }
         if let Some(range) = self.patterns.get(kind) {
             let compiled = self.compiled_patterns();
+            let base = self.patterns.entry_range().start;
             for i in range.start as usize..range.end as usize {
-                match compiled.patterns.get(i - compiled.base) {
+                match compiled.get(i - base) {
                     Some(Ok(regex)) => {
                         if regex.is_match(name) {
                             return decide(MatchedBy::Pattern(self.entry(kind, i)));
@@ -328,14 +325,10 @@ impl Token {
 
     fn compiled_patterns(&self) -> &CompiledPatterns {
         self.compiled.get_or_init(|| {
-            let range = self.patterns.entry_range();
-            CompiledPatterns {
-                base: range.start,
-                patterns: self.entries[range]
-                    .iter()
-                    .map(|e| compile(self.str(e.name)))
-                    .collect(),
-            }
+            self.entries[self.patterns.entry_range()]
+                .iter()
+                .map(|e| compile(self.str(e.name)))
+                .collect()
         })
     }
 }

@@ -12,12 +12,31 @@ const URL_SAFE_ANY_PADDING: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// Decodes a token string into its CBOR bytes.
+/// Tokens up to this many characters decode into a buffer on the stack; longer ones into a
+/// `Vec`. Server tokens are a few hundred characters.
+const STACK_CHARS: usize = 1024;
+
+/// Where a token string decodes to.
+pub(crate) struct Buffer {
+    stack: [u8; STACK_CHARS / 4 * 3],
+    heap: Vec<u8>,
+}
+
+impl Buffer {
+    pub(crate) fn new() -> Self {
+        Buffer {
+            stack: [0; STACK_CHARS / 4 * 3],
+            heap: Vec::new(),
+        }
+    }
+}
+
+/// Decodes a token string into its CBOR bytes, kept in `buffer`.
 ///
 /// Accepts the URL-safe alphabet with or without `=` padding. A string that uses the standard
 /// alphabet's `+` or `/` (as some tools print tokens) is accepted when it decodes once they
 /// are read as `-` and `_`.
-pub(crate) fn decode(token: &str) -> Result<Vec<u8>, Error> {
+pub(crate) fn decode<'b>(token: &str, buffer: &'b mut Buffer) -> Result<&'b [u8], Error> {
     if token.is_empty() {
         return Err(Error::Empty);
     }
@@ -27,22 +46,49 @@ pub(crate) fn decode(token: &str) -> Result<Vec<u8>, Error> {
             found: token.len(),
         });
     }
-    match URL_SAFE_ANY_PADDING.decode(token) {
-        Ok(bytes) => Ok(bytes),
+    match decode_into(token.as_bytes(), buffer) {
+        Ok(len) => Ok(buffer.decoded(token.len(), len)),
         Err(base64::DecodeError::InvalidByte(_, b'+' | b'/')) => {
-            let url_safe: String = token
-                .chars()
+            let url_safe: Vec<u8> = token
+                .bytes()
                 .map(|c| match c {
-                    '+' => '-',
-                    '/' => '_',
+                    b'+' => b'-',
+                    b'/' => b'_',
                     other => other,
                 })
                 .collect();
-            URL_SAFE_ANY_PADDING
-                .decode(url_safe)
-                .map_err(|e| describe(e, token))
+            match decode_into(&url_safe, buffer) {
+                Ok(len) => Ok(buffer.decoded(token.len(), len)),
+                Err(e) => Err(describe(e, token)),
+            }
         }
         Err(e) => Err(describe(e, token)),
+    }
+}
+
+/// Decodes into the stack buffer when the input is short enough, else into the `Vec`; returns
+/// the decoded length.
+fn decode_into(input: &[u8], buffer: &mut Buffer) -> Result<usize, base64::DecodeError> {
+    if input.len() <= STACK_CHARS {
+        match URL_SAFE_ANY_PADDING.decode_slice(input, &mut buffer.stack) {
+            Ok(len) => return Ok(len),
+            Err(base64::DecodeSliceError::DecodeError(e)) => return Err(e),
+            // Cannot happen (the buffer holds 3 bytes per 4 characters); decode to the heap.
+            Err(base64::DecodeSliceError::OutputSliceTooSmall) => {}
+        }
+    }
+    buffer.heap.clear();
+    URL_SAFE_ANY_PADDING.decode_vec(input, &mut buffer.heap)?;
+    Ok(buffer.heap.len())
+}
+
+impl Buffer {
+    fn decoded(&self, input_len: usize, len: usize) -> &[u8] {
+        if input_len <= STACK_CHARS && self.heap.is_empty() {
+            &self.stack[..len]
+        } else {
+            &self.heap[..len]
+        }
     }
 }
 
@@ -101,6 +147,10 @@ fn character(token: &str, at: usize, byte: u8) -> String {
 mod tests {
     use super::*;
 
+    fn decode(token: &str) -> Result<Vec<u8>, Error> {
+        super::decode(token, &mut Buffer::new()).map(<[u8]>::to_vec)
+    }
+
     #[test]
     fn accepts_padded_unpadded_and_standard_alphabet() {
         // 0xfb 0xff = "-_8" in base64url, "+/8" in standard base64.
@@ -108,6 +158,23 @@ mod tests {
         assert_eq!(decode("-_8").unwrap(), [0xfb, 0xff]);
         assert_eq!(decode("+/8=").unwrap(), [0xfb, 0xff]);
         assert_eq!(decode("+_8").unwrap(), [0xfb, 0xff]);
+    }
+
+    #[test]
+    fn long_tokens_decode_on_the_heap() {
+        for len in [
+            STACK_CHARS - 4,
+            STACK_CHARS,
+            STACK_CHARS + 4,
+            3 * STACK_CHARS,
+        ] {
+            let bytes: Vec<u8> = (0..len / 4 * 3).map(|i| i as u8).collect();
+            let text = encode_padded(&bytes);
+            assert_eq!(text.len(), len);
+            assert_eq!(decode(&text).unwrap(), bytes, "{len}");
+            let standard = text.replace('-', "+").replace('_', "/");
+            assert_eq!(decode(&standard).unwrap(), bytes, "{len}");
+        }
     }
 
     #[test]

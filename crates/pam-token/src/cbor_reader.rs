@@ -21,12 +21,14 @@ pub(crate) mod major {
 }
 
 /// The head of one data item: its type and argument.
+///
+/// Every field is word-sized on purpose: a head is built in registers and copied whole, and
+/// byte-sized fields written one by one then read back as a word stall the CPU's
+/// store-to-load forwarding on the hot path.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Head {
-    /// Major type, 0..=7.
-    pub(crate) major: u8,
-    /// Additional information, 0..=27.
-    pub(crate) info: u8,
+    /// The initial byte: major type in the top 3 bits, additional information below.
+    initial: usize,
     /// The argument: an integer, a length, a count, or a float's bits.
     pub(crate) arg: u64,
     /// Where the head starts.
@@ -34,9 +36,21 @@ pub(crate) struct Head {
 }
 
 impl Head {
+    /// Major type, 0..=7.
+    #[inline(always)]
+    pub(crate) fn major(self) -> u8 {
+        (self.initial >> 5) as u8
+    }
+
+    /// Additional information, 0..=27.
+    #[inline(always)]
+    pub(crate) fn info(self) -> u8 {
+        (self.initial & 0x1f) as u8
+    }
+
     /// The item's type in words, for error messages.
     pub(crate) fn type_name(self) -> &'static str {
-        match (self.major, self.info) {
+        match (self.major(), self.info()) {
             (major::UNSIGNED, _) => "an unsigned integer",
             (major::NEGATIVE, _) => "a negative integer",
             (major::BYTES, _) => "a byte string",
@@ -52,6 +66,9 @@ impl Head {
         }
     }
 }
+
+/// A failure while reading: boxed, so that the `Result`s of the hot path stay small.
+pub(crate) type Failure = Box<Error>;
 
 /// A cursor over CBOR bytes.
 #[derive(Debug)]
@@ -81,127 +98,97 @@ impl<'b> Reader<'b> {
     }
 
     /// Reads the head of the next item. Counts it against [`MAX_ITEMS`].
-    #[inline]
-    pub(crate) fn head(&mut self) -> Result<Head, Error> {
-        self.items += 1;
-        if self.items > MAX_ITEMS {
-            return Err(Error::TooManyItems { limit: MAX_ITEMS });
-        }
+    #[inline(always)]
+    pub(crate) fn head(&mut self) -> Result<Head, Failure> {
         let offset = self.pos;
         let Some(&initial) = self.buf.get(offset) else {
             return Err(end_of_input(offset, "a data item"));
         };
-        self.pos += 1;
+        self.items += 1;
+        if self.items > MAX_ITEMS {
+            return Err(too_many_items());
+        }
+        let info = initial & 0x1f;
+        if info < 24 {
+            self.pos = offset + 1;
+            return Ok(Head {
+                initial: usize::from(initial),
+                arg: u64::from(info),
+                offset,
+            });
+        }
+        self.long_head(offset, initial)
+    }
+
+    /// A head whose argument follows the initial byte, or a head that is refused.
+    fn long_head(&mut self, offset: usize, initial: u8) -> Result<Head, Failure> {
         let major = initial >> 5;
         let info = initial & 0x1f;
-        let arg = match info {
-            0..=23 => u64::from(info),
-            24 => self.argument::<1>(offset)?,
-            25 => self.argument::<2>(offset)?,
-            26 => self.argument::<4>(offset)?,
-            27 => self.argument::<8>(offset)?,
-            31 => {
-                let what = match major {
-                    major::BYTES | major::TEXT | major::ARRAY | major::MAP => {
-                        "indefinite-length item (only definite lengths are accepted)"
-                    }
-                    major::SIMPLE => "break code outside an indefinite-length item",
-                    _ => "additional information 31 on an integer or tag (malformed)",
-                };
-                return Err(Error::Unsupported {
-                    offset,
-                    what: what.to_owned(),
-                });
-            }
-            _ => {
-                return Err(Error::Cbor {
-                    offset,
-                    expected: "a data item",
-                    found: format!("reserved additional information {info}"),
-                });
-            }
+        let width = match info {
+            24 => 1,
+            25 => 2,
+            26 => 4,
+            27 => 8,
+            31 => return Err(indefinite(offset, major)),
+            _ => return Err(reserved(offset, info)),
         };
+        let start = offset + 1;
+        let Some(bytes) = self.buf.get(start..start + width) else {
+            return Err(end_of_input(offset, "the rest of an item's head"));
+        };
+        self.pos = start + width;
+        let arg = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
         Ok(Head {
-            major,
-            info,
+            initial: usize::from(initial),
             arg,
             offset,
         })
     }
 
+    /// The bytes of a string whose head was read.
     #[inline]
-    fn argument<const N: usize>(&mut self, offset: usize) -> Result<u64, Error> {
-        let Some(bytes) = self.buf.get(self.pos..self.pos + N) else {
-            return Err(end_of_input(offset, "the rest of an item's head"));
-        };
-        self.pos += N;
-        Ok(bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
-    }
-
-    /// The `len` bytes of a string's content.
-    #[inline]
-    pub(crate) fn content(&mut self, head: Head) -> Result<&'b [u8], Error> {
-        let len = usize::try_from(head.arg).unwrap_or(usize::MAX);
-        if len > self.remaining() {
-            return Err(Error::Cbor {
-                offset: head.offset,
-                expected: "a string that fits in the token",
-                found: format!(
-                    "a length of {} with {} bytes left",
-                    head.arg,
-                    self.remaining()
-                ),
-            });
+    pub(crate) fn content(&mut self, head: Head) -> Result<&'b [u8], Failure> {
+        let end = usize::try_from(head.arg)
+            .ok()
+            .and_then(|len| self.pos.checked_add(len))
+            .filter(|end| *end <= self.buf.len());
+        match end {
+            Some(end) => {
+                let bytes = &self.buf[self.pos..end];
+                self.pos = end;
+                Ok(bytes)
+            }
+            None => Err(string_too_long(head, self.remaining())),
         }
-        let bytes = &self.buf[self.pos..self.pos + len];
-        self.pos += len;
-        Ok(bytes)
     }
 
-    /// The content of a text-string item whose head was read, checked to be UTF-8.
+    /// The content of a text string whose head was read, checked to be UTF-8.
     #[inline]
     pub(crate) fn text_content(
         &mut self,
         head: Head,
         field: impl FnOnce() -> String,
-    ) -> Result<&'b str, Error> {
+    ) -> Result<&'b str, Failure> {
         let bytes = self.content(head)?;
-        std::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8 {
-            field: field(),
-            offset: head.offset,
-        })
+        std::str::from_utf8(bytes).map_err(|_| invalid_utf8(field(), head.offset))
     }
 
     /// The number of elements a container head announces, checked against the bytes left
     /// (each element takes at least `min_bytes_each` bytes), so that a count can size an
     /// allocation.
     #[inline]
-    pub(crate) fn count(&self, head: Head, min_bytes_each: usize) -> Result<usize, Error> {
-        let fits = usize::try_from(head.arg)
-            .ok()
-            .and_then(|n| n.checked_mul(min_bytes_each))
-            .is_some_and(|needed| needed <= self.remaining());
-        if fits {
-            Ok(head.arg as usize)
-        } else {
-            Err(Error::Cbor {
-                offset: head.offset,
-                expected: "a container that fits in the token",
-                found: format!(
-                    "{} announced with {} elements but only {} bytes left",
-                    head.type_name(),
-                    head.arg,
-                    self.remaining()
-                ),
-            })
+    pub(crate) fn count(&self, head: Head, min_bytes_each: usize) -> Result<usize, Failure> {
+        match usize::try_from(head.arg) {
+            Ok(n) if n <= self.remaining() / min_bytes_each => Ok(n),
+            _ => Err(too_many_elements(head, self.remaining())),
         }
     }
 
     /// Reads a map key that may be a byte or a text string; returns its bytes.
     #[inline]
-    pub(crate) fn key(&mut self, field: &str) -> Result<&'b [u8], Error> {
+    pub(crate) fn key(&mut self, field: &str) -> Result<&'b [u8], Failure> {
         let head = self.head()?;
-        match head.major {
+        match head.major() {
             major::BYTES => self.content(head),
             major::TEXT => self
                 .text_content(head, || format!("{field} key"))
@@ -216,9 +203,9 @@ impl<'b> Reader<'b> {
 
     /// Reads an unsigned integer.
     #[inline]
-    pub(crate) fn unsigned(&mut self, field: &'static str) -> Result<u64, Error> {
+    pub(crate) fn unsigned(&mut self, field: &'static str) -> Result<u64, Failure> {
         let head = self.head()?;
-        if head.major == major::UNSIGNED {
+        if head.major() == major::UNSIGNED {
             Ok(head.arg)
         } else {
             Err(wrong_type(field.to_owned(), "an unsigned integer", head))
@@ -227,9 +214,9 @@ impl<'b> Reader<'b> {
 
     /// Reads a map head and returns its entry count.
     #[inline]
-    pub(crate) fn map(&mut self, field: impl FnOnce() -> String) -> Result<usize, Error> {
+    pub(crate) fn map(&mut self, field: impl FnOnce() -> String) -> Result<usize, Failure> {
         let head = self.head()?;
-        if head.major == major::MAP {
+        if head.major() == major::MAP {
             self.count(head, 2)
         } else {
             Err(wrong_type(field(), "a map", head))
@@ -238,20 +225,17 @@ impl<'b> Reader<'b> {
 
     /// Skips one complete item of any supported type; `depth` is the nesting level of the
     /// item's container.
-    pub(crate) fn skip(&mut self, depth: usize) -> Result<(), Error> {
+    pub(crate) fn skip(&mut self, depth: usize) -> Result<(), Failure> {
         let head = self.head()?;
-        match head.major {
+        match head.major() {
             major::UNSIGNED | major::NEGATIVE => Ok(()),
             major::BYTES => self.content(head).map(drop),
             major::TEXT => self.text_content(head, || "value".to_owned()).map(drop),
             major::ARRAY | major::MAP => {
-                let per_element = if head.major == major::MAP { 2 } else { 1 };
+                let per_element = if head.major() == major::MAP { 2 } else { 1 };
                 let n = self.count(head, per_element)?;
                 if depth + 1 > MAX_META_DEPTH {
-                    return Err(Error::TooDeep {
-                        limit: MAX_META_DEPTH,
-                        offset: head.offset,
-                    });
+                    return Err(too_deep(head));
                 }
                 for _ in 0..n * per_element {
                     self.skip(depth + 1)?;
@@ -273,22 +257,22 @@ pub(crate) enum Simple {
 }
 
 /// Interprets a major-type-7 head.
-pub(crate) fn simple(head: Head) -> Result<Simple, Error> {
-    match head.info {
+pub(crate) fn simple(head: Head) -> Result<Simple, Failure> {
+    match head.info() {
         20 => Ok(Simple::Bool(false)),
         21 => Ok(Simple::Bool(true)),
         22 => Ok(Simple::Null),
         25 => Ok(Simple::Float(half_to_f64(head.arg as u16))),
         26 => Ok(Simple::Float(f64::from(f32::from_bits(head.arg as u32)))),
         27 => Ok(Simple::Float(f64::from_bits(head.arg))),
-        23 => Err(Error::Unsupported {
+        23 => Err(Box::new(Error::Unsupported {
             offset: head.offset,
             what: "the simple value `undefined` (JSON has no equivalent)".to_owned(),
-        }),
-        _ => Err(Error::Unsupported {
+        })),
+        _ => Err(Box::new(Error::Unsupported {
             offset: head.offset,
             what: format!("simple value {}", head.arg),
-        }),
+        })),
     }
 }
 
@@ -306,28 +290,95 @@ fn half_to_f64(bits: u16) -> f64 {
     sign * magnitude
 }
 
-pub(crate) fn unsupported_tag(head: Head) -> Error {
-    Error::Unsupported {
+#[cold]
+pub(crate) fn unsupported_tag(head: Head) -> Failure {
+    Box::new(Error::Unsupported {
         offset: head.offset,
         what: format!("CBOR tag {}", head.arg),
-    }
+    })
 }
 
-pub(crate) fn wrong_type(field: String, expected: &'static str, head: Head) -> Error {
-    Error::WrongType {
+#[cold]
+pub(crate) fn wrong_type(field: String, expected: &'static str, head: Head) -> Failure {
+    Box::new(Error::WrongType {
         field,
         expected,
         found: head.type_name(),
         offset: head.offset,
-    }
+    })
 }
 
-fn end_of_input(offset: usize, expected: &'static str) -> Error {
-    Error::Cbor {
+#[cold]
+pub(crate) fn too_deep(head: Head) -> Failure {
+    Box::new(Error::TooDeep {
+        limit: MAX_META_DEPTH,
+        offset: head.offset,
+    })
+}
+
+#[cold]
+pub(crate) fn invalid_utf8(field: String, offset: usize) -> Failure {
+    Box::new(Error::InvalidUtf8 { field, offset })
+}
+
+#[cold]
+fn end_of_input(offset: usize, expected: &'static str) -> Failure {
+    Box::new(Error::Cbor {
         offset,
         expected,
         found: "the end of the token".to_owned(),
-    }
+    })
+}
+
+#[cold]
+fn too_many_items() -> Failure {
+    Box::new(Error::TooManyItems { limit: MAX_ITEMS })
+}
+
+#[cold]
+fn indefinite(offset: usize, major: u8) -> Failure {
+    let what = match major {
+        major::BYTES | major::TEXT | major::ARRAY | major::MAP => {
+            "indefinite-length item (only definite lengths are accepted)"
+        }
+        major::SIMPLE => "break code outside an indefinite-length item",
+        _ => "additional information 31 on an integer or tag (malformed)",
+    };
+    Box::new(Error::Unsupported {
+        offset,
+        what: what.to_owned(),
+    })
+}
+
+#[cold]
+fn reserved(offset: usize, info: u8) -> Failure {
+    Box::new(Error::Cbor {
+        offset,
+        expected: "a data item",
+        found: format!("reserved additional information {info}"),
+    })
+}
+
+#[cold]
+fn string_too_long(head: Head, remaining: usize) -> Failure {
+    Box::new(Error::Cbor {
+        offset: head.offset,
+        expected: "a string that fits in the token",
+        found: format!("a length of {} with {remaining} bytes left", head.arg),
+    })
+}
+
+#[cold]
+fn too_many_elements(head: Head, remaining: usize) -> Failure {
+    Box::new(Error::Cbor {
+        offset: head.offset,
+        expected: "a container that fits in the token",
+        found: format!(
+            "{} announced with {} elements but only {remaining} bytes left",
+            head.type_name(),
+            head.arg
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -357,19 +408,11 @@ mod tests {
 
     #[test]
     fn truncated_and_reserved_heads_are_errors() {
-        assert!(matches!(
-            Reader::new(&[0x19, 0x01]).head(),
-            Err(Error::Cbor { offset: 0, .. })
-        ));
-        assert!(matches!(
-            Reader::new(&[0x1c]).head(),
-            Err(Error::Cbor { .. })
-        ));
-        assert!(matches!(
-            Reader::new(&[0x9f]).head(),
-            Err(Error::Unsupported { .. })
-        ));
-        assert!(matches!(Reader::new(&[]).head(), Err(Error::Cbor { .. })));
+        let err = |bytes: &[u8]| *Reader::new(bytes).head().unwrap_err();
+        assert!(matches!(err(&[0x19, 0x01]), Error::Cbor { offset: 0, .. }));
+        assert!(matches!(err(&[0x1c]), Error::Cbor { .. }));
+        assert!(matches!(err(&[0x9f]), Error::Unsupported { .. }));
+        assert!(matches!(err(&[]), Error::Cbor { .. }));
     }
 
     #[test]
@@ -377,17 +420,15 @@ mod tests {
         // A map announcing 2^32 entries in a 5-byte input.
         let mut r = Reader::new(&[0xba, 0, 0, 0, 1]);
         let head = r.head().unwrap();
-        assert!(matches!(r.count(head, 2), Err(Error::Cbor { .. })));
+        assert!(matches!(*r.count(head, 2).unwrap_err(), Error::Cbor { .. }));
     }
 
     #[test]
     fn skip_is_bounded_in_depth() {
         let mut deep = vec![0x81; MAX_META_DEPTH + 2];
         deep.push(0x00);
-        assert!(matches!(
-            Reader::new(&deep).skip(0),
-            Err(Error::TooDeep { .. })
-        ));
+        let err = Reader::new(&deep).skip(0).unwrap_err();
+        assert!(matches!(*err, Error::TooDeep { .. }));
         let mut shallow = vec![0x81; MAX_META_DEPTH];
         shallow.push(0x00);
         Reader::new(&shallow).skip(0).unwrap();

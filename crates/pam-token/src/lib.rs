@@ -25,6 +25,7 @@ mod issue;
 mod json_view;
 mod limits;
 mod meta;
+mod meta_reader;
 mod operation;
 mod parse;
 mod token;

@@ -5,10 +5,10 @@ use std::sync::OnceLock;
 
 use pam_model::{Permissions, ResourceKind};
 
-use crate::cbor_reader::{Head, Reader, Simple, major, simple, unsupported_tag, wrong_type};
+use crate::cbor_reader::{Failure, Head, Reader, invalid_utf8, major, wrong_type};
 use crate::error::{Error, quote};
 use crate::token::{CategoryRange, Section, Span, StoredEntry, Token};
-use crate::{MAX_META_DEPTH, Meta, MetaMap, base64url};
+use crate::{base64url, meta_reader};
 
 /// Parses a token string.
 ///
@@ -18,7 +18,7 @@ use crate::{MAX_META_DEPTH, Meta, MetaMap, base64url};
 /// (empty when absent) and `uuid` (text). Unknown top-level keys and unknown categories are
 /// checked for well-formedness and ignored. Duplicate keys, indefinite lengths, tags and
 /// `undefined` are refused; sizes are bounded by [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN),
-/// [`MAX_ITEMS`](crate::MAX_ITEMS) and [`MAX_META_DEPTH`].
+/// [`MAX_ITEMS`](crate::MAX_ITEMS) and [`MAX_META_DEPTH`](crate::MAX_META_DEPTH).
 ///
 /// This does not check the signature: see [`verify`](crate::verify).
 ///
@@ -26,8 +26,9 @@ use crate::{MAX_META_DEPTH, Meta, MetaMap, base64url};
 ///
 /// An [`Error`] saying what is wrong and where (character position or byte offset).
 pub fn parse(token: &str) -> Result<Token, Error> {
-    let bytes = base64url::decode(token)?;
-    parse_cbor(&bytes)
+    let mut buffer = base64url::Buffer::new();
+    let bytes = base64url::decode(token, &mut buffer)?;
+    parse_cbor(bytes)
 }
 
 /// Parses a token's decoded bytes (the CBOR map), with the rules of [`parse`].
@@ -36,11 +37,12 @@ pub fn parse(token: &str) -> Result<Token, Error> {
 ///
 /// An [`Error`] saying what is wrong and at which byte offset.
 pub fn parse_cbor(bytes: &[u8]) -> Result<Token, Error> {
-    parse_with_layout(bytes).map(|(token, _)| token)
+    let mut layout = Layout::default();
+    parse_with_layout(bytes, &mut layout)
 }
 
 /// Where the parts that signing leaves out are, in the bytes as received.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Layout {
     /// The top-level map's head.
     pub(crate) header: Range<usize>,
@@ -65,30 +67,68 @@ struct Seen {
     ttl: Option<u64>,
     resources: Option<Section>,
     patterns: Option<Section>,
-    meta: Option<MetaMap>,
+    /// The `meta` map's CBOR, when it is not empty.
+    meta: Option<Vec<u8>>,
     uuid: Option<Span>,
     signature: Option<([u8; 32], Range<usize>)>,
 }
 
-struct Builder {
-    text: String,
-    entries: Vec<StoredEntry>,
+/// The token's text as it is read: names, patterns and the authorized user id, back to back.
+struct Names {
+    bytes: Vec<u8>,
+    /// Check each string as it is read (slower; used to locate an invalid one), rather than
+    /// the whole buffer once at the end.
+    check_each: bool,
 }
 
-pub(crate) fn parse_with_layout(bytes: &[u8]) -> Result<(Token, Layout), Error> {
+impl Names {
+    #[inline]
+    fn push(
+        &mut self,
+        bytes: &[u8],
+        head: Head,
+        field: impl FnOnce() -> String,
+    ) -> Result<Span, Failure> {
+        if self.check_each && std::str::from_utf8(bytes).is_err() {
+            return Err(invalid_utf8(field(), head.offset));
+        }
+        let start = self.bytes.len() as u16;
+        self.bytes.extend_from_slice(bytes);
+        Ok(Span {
+            start,
+            end: self.bytes.len() as u16,
+        })
+    }
+
+    fn get(&self, span: Span) -> &[u8] {
+        self.bytes
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// Parses `bytes`, and notes in `layout` where the signed parts are.
+pub(crate) fn parse_with_layout(bytes: &[u8], layout: &mut Layout) -> Result<Token, Error> {
+    read(bytes, false, layout).map_err(|e| *e)
+}
+
+/// Reads a token. Names are checked to be UTF-8 all at once at the end, unless `check_each`;
+/// when the check at the end fails, the token is read again with `check_each` to say which.
+fn read(bytes: &[u8], check_each: bool, layout: &mut Layout) -> Result<Token, Failure> {
     let mut r = Reader::new(bytes);
     let head = r.head()?;
-    if head.major != major::MAP {
+    if head.major() != major::MAP {
         return Err(wrong_type("token".to_owned(), "a map", head));
     }
     let count = r.count(head, 2)?;
-    let header = 0..r.position();
+    layout.header = 0..r.position();
 
     let mut seen = Seen::default();
-    let mut b = Builder {
-        text: String::with_capacity(bytes.len()),
-        entries: Vec::with_capacity(8),
+    let mut names = Names {
+        bytes: Vec::with_capacity(bytes.len() / 2),
+        check_each,
     };
+    let mut entries = Vec::with_capacity(8);
 
     for _ in 0..count {
         let key_start = r.position();
@@ -97,53 +137,50 @@ pub(crate) fn parse_with_layout(bytes: &[u8]) -> Result<(Token, Layout), Error> 
             b"v" => {
                 let version = r.unsigned("v")?;
                 if version != 2 {
-                    return Err(Error::UnsupportedVersion { found: version });
+                    return Err(Box::new(Error::UnsupportedVersion { found: version }));
                 }
                 seen.version.replace(version).is_some()
             }
             b"t" => seen.timestamp.replace(r.unsigned("t")?).is_some(),
             b"ttl" => seen.ttl.replace(r.unsigned("ttl")?).is_some(),
             b"res" => {
-                if seen.resources.is_some() {
-                    true
-                } else {
-                    seen.resources = Some(section(&mut r, "res", &mut b)?);
-                    false
-                }
+                let section = section(&mut r, "res", &mut names, &mut entries)?;
+                seen.resources.replace(section).is_some()
             }
             b"pat" => {
-                if seen.patterns.is_some() {
-                    true
-                } else {
-                    seen.patterns = Some(section(&mut r, "pat", &mut b)?);
-                    false
-                }
+                let section = section(&mut r, "pat", &mut names, &mut entries)?;
+                seen.patterns.replace(section).is_some()
             }
             b"meta" => {
                 let head = r.head()?;
-                if head.major != major::MAP {
-                    return Err(wrong_type("meta".to_owned(), "a map", head));
-                }
-                seen.meta.replace(meta_map(&mut r, head, 1)?).is_some()
+                let count = meta_reader::check_map(&mut r, head, 1)?;
+                let raw = if count == 0 {
+                    Vec::new()
+                } else {
+                    bytes[head.offset..r.position()].to_vec()
+                };
+                seen.meta.replace(raw).is_some()
             }
             b"uuid" => {
                 let head = r.head()?;
-                if head.major != major::TEXT {
+                if head.major() != major::TEXT {
                     return Err(wrong_type("uuid".to_owned(), "a text string", head));
                 }
-                let uuid = r.text_content(head, || "uuid".to_owned())?;
-                seen.uuid.replace(b.push_text(uuid)).is_some()
+                let content = r.content(head)?;
+                let span = names.push(content, head, || "uuid".to_owned())?;
+                seen.uuid.replace(span).is_some()
             }
             b"sig" => {
                 let head = r.head()?;
-                if head.major != major::BYTES {
+                if head.major() != major::BYTES {
                     return Err(wrong_type("sig".to_owned(), "a byte string", head));
                 }
                 let content = r.content(head)?;
-                let signature: [u8; 32] =
-                    content.try_into().map_err(|_| Error::BadSignatureLength {
+                let signature: [u8; 32] = content.try_into().map_err(|_| {
+                    Box::new(Error::BadSignatureLength {
                         found: content.len(),
-                    })?;
+                    })
+                })?;
                 seen.signature
                     .replace((signature, key_start..r.position()))
                     .is_some()
@@ -154,165 +191,176 @@ pub(crate) fn parse_with_layout(bytes: &[u8]) -> Result<(Token, Layout), Error> 
             }
         };
         if duplicate {
-            return Err(Error::DuplicateKey {
+            return Err(Box::new(Error::DuplicateKey {
                 field: "token".to_owned(),
                 key: quote(&String::from_utf8_lossy(key)),
-            });
+            }));
         }
     }
     if r.remaining() > 0 {
-        return Err(Error::TrailingBytes {
+        return Err(Box::new(Error::TrailingBytes {
             count: r.remaining(),
             offset: r.position(),
-        });
+        }));
     }
 
-    let version = seen.version.ok_or(Error::MissingField { field: "v" })?;
-    let timestamp = seen.timestamp.ok_or(Error::MissingField { field: "t" })?;
-    let ttl = seen.ttl.ok_or(Error::MissingField { field: "ttl" })?;
-    let resources = seen.resources.ok_or(Error::MissingField { field: "res" })?;
-    let patterns = seen.patterns.ok_or(Error::MissingField { field: "pat" })?;
-    let (signature, signature_entry) =
-        seen.signature.ok_or(Error::MissingField { field: "sig" })?;
+    let missing = |field| Box::new(Error::MissingField { field });
+    let version = seen.version.ok_or_else(|| missing("v"))?;
+    let timestamp = seen.timestamp.ok_or_else(|| missing("t"))?;
+    let ttl = seen.ttl.ok_or_else(|| missing("ttl"))?;
+    let resources = seen.resources.ok_or_else(|| missing("res"))?;
+    let patterns = seen.patterns.ok_or_else(|| missing("pat"))?;
+    let (signature, signature_entry) = seen.signature.ok_or_else(|| missing("sig"))?;
 
-    let ttl = u32::try_from(ttl).map_err(|_| Error::OutOfRange {
-        field: "ttl".to_owned(),
-        found: ttl,
-        max: u64::from(u32::MAX),
+    let ttl = u32::try_from(ttl).map_err(|_| {
+        Box::new(Error::OutOfRange {
+            field: "ttl".to_owned(),
+            found: ttl,
+            max: u64::from(u32::MAX),
+        })
     })?;
     let lifetime = u64::from(ttl) * 60;
-    let expires_at = timestamp
-        .checked_add(lifetime)
-        .ok_or_else(|| Error::OutOfRange {
+    let expires_at = timestamp.checked_add(lifetime).ok_or_else(|| {
+        Box::new(Error::OutOfRange {
             field: "t".to_owned(),
             found: timestamp,
             max: u64::MAX - lifetime,
-        })?;
+        })
+    })?;
+    let Ok(text) = String::from_utf8(names.bytes) else {
+        return read(bytes, true, layout);
+    };
+    layout.signature_entry = signature_entry;
 
-    let token = Token {
+    Ok(Token {
         version: version as u8,
         timestamp,
         ttl,
         expires_at,
         authorized_user_id: seen.uuid,
-        text: b.text,
-        entries: b.entries,
+        text,
+        entries,
         resources,
         patterns,
-        meta: seen.meta.unwrap_or_default(),
+        meta_bytes: seen.meta.unwrap_or_default(),
+        meta: OnceLock::new(),
         signature,
         compiled: OnceLock::new(),
-    };
-    Ok((
-        token,
-        Layout {
-            header,
-            signature_entry,
-        },
-    ))
+    })
 }
 
-impl Builder {
-    #[inline]
-    fn push_text(&mut self, s: &str) -> Span {
-        let start = self.text.len() as u32;
-        self.text.push_str(s);
-        Span {
-            start,
-            end: self.text.len() as u32,
-        }
+/// The kind a category key names, if this crate knows it.
+#[inline]
+fn category(key: &[u8]) -> Option<ResourceKind> {
+    match key {
+        b"chan" => Some(ResourceKind::Channel),
+        b"grp" => Some(ResourceKind::ChannelGroup),
+        b"uuid" => Some(ResourceKind::UserId),
+        b"usr" => Some(ResourceKind::LegacyUser),
+        b"spc" => Some(ResourceKind::LegacySpace),
+        _ => std::str::from_utf8(key)
+            .ok()
+            .and_then(ResourceKind::from_token_key),
     }
+}
 
-    fn name(&self, span: Span) -> &str {
-        self.text
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or_default()
+/// `res.chan`-style field name of a category key, for error messages.
+fn category_field(which: &str, key: &[u8]) -> String {
+    match std::str::from_utf8(key) {
+        Ok(k) if k.chars().all(|c| c.is_ascii_graphic()) && k.len() <= 16 => format!("{which}.{k}"),
+        _ => format!("{which}.{}", quote(&String::from_utf8_lossy(key))),
     }
 }
 
 /// Reads `res` or `pat`: category -> {name: bitmask}.
-fn section(r: &mut Reader<'_>, which: &'static str, b: &mut Builder) -> Result<Section, Error> {
+fn section(
+    r: &mut Reader<'_>,
+    which: &'static str,
+    names: &mut Names,
+    entries: &mut Vec<StoredEntry>,
+) -> Result<Section, Failure> {
     let categories = r.map(|| which.to_owned())?;
     let mut section = Section::default();
     for _ in 0..categories {
         let key = r.key(which)?;
-        let kind = std::str::from_utf8(key)
-            .ok()
-            .and_then(ResourceKind::from_token_key);
-        let field = || {
-            format!(
-                "{which}.{}",
-                std::str::from_utf8(key)
-                    .map_or_else(|_| quote(&String::from_utf8_lossy(key)), str::to_owned)
-            )
-        };
+        let kind = category(key);
         if let Some(kind) = kind.filter(|k| section.get(*k).is_some()) {
-            return Err(Error::DuplicateKey {
+            return Err(Box::new(Error::DuplicateKey {
                 field: which.to_owned(),
                 key: quote(kind.token_key()),
-            });
+            }));
         }
-        let text_mark = b.text.len();
-        let start = b.entries.len();
-        let names = r.map(field)?;
-        for _ in 0..names {
+        let text_mark = names.bytes.len();
+        let start = entries.len();
+        let count = r.map(|| category_field(which, key))?;
+        for _ in 0..count {
             let head = r.head()?;
-            if head.major != major::TEXT {
+            if head.major() != major::TEXT {
                 return Err(wrong_type(
-                    format!("{} name", field()),
+                    format!("{} name", category_field(which, key)),
                     "a text string",
                     head,
                 ));
             }
-            let name = r.text_content(head, || format!("{} name", field()))?;
-            let span = b.push_text(name);
-            let value = r.head()?;
-            if value.major != major::UNSIGNED {
-                return Err(wrong_type(
-                    format!("{}.{}", field(), quote(name)),
-                    "an unsigned integer bitmask",
-                    value,
-                ));
-            }
-            let bits = u8::try_from(value.arg).map_err(|_| Error::OutOfRange {
-                field: format!("{}.{}", field(), quote(name)),
-                found: value.arg,
-                max: u64::from(u8::MAX),
+            let name = r.content(head)?;
+            let span = names.push(name, head, || {
+                format!("{} name", category_field(which, key))
             })?;
-            b.entries.push(StoredEntry {
+            let value = r.head()?;
+            if value.major() != major::UNSIGNED || value.arg > u64::from(u8::MAX) {
+                return Err(bad_bitmask(&category_field(which, key), name, value));
+            }
+            entries.push(StoredEntry {
                 name: span,
-                permissions: Permissions::from_bits(bits),
+                permissions: Permissions::from_bits(value.arg as u8),
             });
         }
         if let Some(repeated) =
-            first_duplicate(b.entries[start..].iter().map(|e| b.name(e.name)), names)
+            first_duplicate(entries[start..].iter().map(|e| names.get(e.name)), count)
         {
-            return Err(Error::DuplicateKey {
-                field: field(),
-                key: quote(repeated),
-            });
+            return Err(Box::new(Error::DuplicateKey {
+                field: category_field(which, key),
+                key: quote(&String::from_utf8_lossy(repeated)),
+            }));
         }
         match kind {
             Some(kind) => {
                 section.categories[usize::from(section.len)] = CategoryRange {
                     kind,
-                    start: start as u32,
-                    end: b.entries.len() as u32,
+                    start: start as u16,
+                    end: entries.len() as u16,
                 };
                 section.len += 1;
             }
             None => {
                 // A category this crate does not know: checked above, then left out.
-                b.entries.truncate(start);
-                b.text.truncate(text_mark);
+                entries.truncate(start);
+                names.bytes.truncate(text_mark);
             }
         }
     }
     Ok(section)
 }
 
+#[cold]
+fn bad_bitmask(category: &str, name: &[u8], value: Head) -> Failure {
+    let field = format!("{category}.{}", quote(&String::from_utf8_lossy(name)));
+    if value.major() == major::UNSIGNED {
+        Box::new(Error::OutOfRange {
+            field,
+            found: value.arg,
+            max: u64::from(u8::MAX),
+        })
+    } else {
+        wrong_type(field, "an unsigned integer bitmask", value)
+    }
+}
+
 /// The first key that occurs twice, if any. Pairwise for short lists, sorted otherwise.
-fn first_duplicate<'a>(keys: impl Iterator<Item = &'a str> + Clone, len: usize) -> Option<&'a str> {
+pub(crate) fn first_duplicate<'a, K: Ord + ?Sized + 'a>(
+    keys: impl Iterator<Item = &'a K> + Clone,
+    len: usize,
+) -> Option<&'a K> {
     const PAIRWISE_UP_TO: usize = 16;
     if len <= PAIRWISE_UP_TO {
         let mut rest = keys;
@@ -323,70 +371,10 @@ fn first_duplicate<'a>(keys: impl Iterator<Item = &'a str> + Clone, len: usize) 
         }
         None
     } else {
-        let mut sorted: Vec<&str> = keys.collect();
+        let mut sorted: Vec<&K> = keys.collect();
         sorted.sort_unstable();
         sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
     }
-}
-
-/// Reads a map of `meta` whose head was read; `depth` is its nesting level (`meta` is 1).
-fn meta_map(r: &mut Reader<'_>, head: Head, depth: usize) -> Result<MetaMap, Error> {
-    if depth > MAX_META_DEPTH {
-        return Err(Error::TooDeep {
-            limit: MAX_META_DEPTH,
-            offset: head.offset,
-        });
-    }
-    let n = r.count(head, 2)?;
-    let mut entries = Vec::with_capacity(n);
-    for _ in 0..n {
-        let key_head = r.head()?;
-        if key_head.major != major::TEXT {
-            return Err(wrong_type("meta key".to_owned(), "a text string", key_head));
-        }
-        let key = r.text_content(key_head, || "meta key".to_owned())?;
-        let value = meta_value(r, depth)?;
-        entries.push((key.to_owned(), value));
-    }
-    if let Some(repeated) = first_duplicate(entries.iter().map(|(k, _)| k.as_str()), n) {
-        return Err(Error::DuplicateKey {
-            field: "meta".to_owned(),
-            key: quote(repeated),
-        });
-    }
-    Ok(MetaMap::from_unique(entries))
-}
-
-/// Reads one value inside a `meta` container of nesting level `depth`.
-fn meta_value(r: &mut Reader<'_>, depth: usize) -> Result<Meta, Error> {
-    let head = r.head()?;
-    Ok(match head.major {
-        major::UNSIGNED => Meta::Integer(i128::from(head.arg)),
-        major::NEGATIVE => Meta::Integer(-1 - i128::from(head.arg)),
-        major::BYTES => Meta::Bytes(r.content(head)?.to_vec()),
-        major::TEXT => Meta::Text(r.text_content(head, || "meta value".to_owned())?.to_owned()),
-        major::ARRAY => {
-            if depth + 1 > MAX_META_DEPTH {
-                return Err(Error::TooDeep {
-                    limit: MAX_META_DEPTH,
-                    offset: head.offset,
-                });
-            }
-            let n = r.count(head, 1)?;
-            let mut items = Vec::with_capacity(n);
-            for _ in 0..n {
-                items.push(meta_value(r, depth + 1)?);
-            }
-            Meta::Array(items)
-        }
-        major::MAP => Meta::Map(meta_map(r, head, depth + 1)?),
-        major::TAG => return Err(unsupported_tag(head)),
-        _ => match simple(head)? {
-            Simple::Bool(b) => Meta::Bool(b),
-            Simple::Null => Meta::Null,
-            Simple::Float(f) => Meta::Float(f),
-        },
-    })
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 
 use pam_model::{Permissions, Resource, ResourceKind};
 
-use crate::MetaMap;
 use crate::authorize::CompiledPatterns;
+use crate::{MetaMap, meta_reader};
 
 /// A parsed PAM v3 token.
 ///
@@ -29,17 +29,24 @@ pub struct Token {
     pub(crate) entries: Vec<StoredEntry>,
     pub(crate) resources: Section,
     pub(crate) patterns: Section,
-    pub(crate) meta: MetaMap,
+    /// The CBOR of `meta` as received (checked when parsing), empty when `meta` is.
+    pub(crate) meta_bytes: Vec<u8>,
+    /// `meta_bytes` decoded, on first use.
+    pub(crate) meta: OnceLock<MetaMap>,
     pub(crate) signature: [u8; 32],
     pub(crate) compiled: OnceLock<CompiledPatterns>,
 }
 
-/// Where a string lives in [`Token::text`].
+/// Where a string lives in [`Token::text`]. Offsets fit 16 bits: a token's text is shorter
+/// than its decoded bytes, at most `MAX_TOKEN_LEN / 4 * 3`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Span {
-    pub(crate) start: u32,
-    pub(crate) end: u32,
+    pub(crate) start: u16,
+    pub(crate) end: u16,
 }
+
+const _: () = assert!(crate::MAX_TOKEN_LEN / 4 * 3 <= u16::MAX as usize);
+const _: () = assert!(crate::MAX_ITEMS <= u16::MAX as usize);
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StoredEntry {
@@ -69,11 +76,12 @@ impl Default for Section {
     }
 }
 
+/// A category's entries: `Token::entries[start..end]` (fewer than `MAX_ITEMS`, so 16 bits).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CategoryRange {
     pub(crate) kind: ResourceKind,
-    pub(crate) start: u32,
-    pub(crate) end: u32,
+    pub(crate) start: u16,
+    pub(crate) end: u16,
 }
 
 impl Section {
@@ -152,9 +160,13 @@ impl Token {
     }
 
     /// The token's `meta` (empty when the token has none).
+    ///
+    /// Parsing checks `meta` but builds it only here, on the first call: authorization never
+    /// needs it, and its strings are most of a token's allocations.
     #[must_use]
     pub fn meta(&self) -> &MetaMap {
-        &self.meta
+        self.meta
+            .get_or_init(|| meta_reader::decode(&self.meta_bytes))
     }
 
     /// The 32 bytes of `sig`.
@@ -189,7 +201,7 @@ impl PartialEq for Token {
             && self.authorized_user_id() == other.authorized_user_id()
             && self.resources() == other.resources()
             && self.patterns() == other.patterns()
-            && self.meta == other.meta
+            && self.meta() == other.meta()
             && self.signature == other.signature
     }
 }
@@ -213,7 +225,7 @@ impl fmt::Debug for Token {
             .field("authorized_user_id", &self.authorized_user_id())
             .field("resources", &self.resources())
             .field("patterns", &self.patterns())
-            .field("meta", &self.meta)
+            .field("meta", self.meta())
             .field("signature", &Shortened(&self.signature))
             .finish()
     }

@@ -3,7 +3,7 @@
 use hmac::Mac;
 
 use crate::issue::mac;
-use crate::parse::parse_with_layout;
+use crate::parse::{Layout, parse_with_layout};
 use crate::{Error, Token, base64url};
 
 /// Parses `token` and checks its signature against `secret_key`.
@@ -21,8 +21,9 @@ use crate::{Error, Token, base64url};
 ///
 /// Any [`parse`](crate::parse) error, or [`Error::SignatureMismatch`].
 pub fn verify(token: &str, secret_key: &[u8]) -> Result<Token, Error> {
-    let bytes = base64url::decode(token)?;
-    verify_cbor(&bytes, secret_key)
+    let mut buffer = base64url::Buffer::new();
+    let bytes = base64url::decode(token, &mut buffer)?;
+    verify_cbor(bytes, secret_key)
 }
 
 /// [`verify`] for a token's decoded bytes.
@@ -31,7 +32,8 @@ pub fn verify(token: &str, secret_key: &[u8]) -> Result<Token, Error> {
 ///
 /// Any [`parse_cbor`](crate::parse_cbor) error, or [`Error::SignatureMismatch`].
 pub fn verify_cbor(bytes: &[u8], secret_key: &[u8]) -> Result<Token, Error> {
-    let (token, layout) = parse_with_layout(bytes)?;
+    let mut layout = Layout::default();
+    let token = parse_with_layout(bytes, &mut layout)?;
     let header = &bytes[layout.header.clone()];
     let mut lowered = [0u8; 9];
     let lowered = lower_count(header, &mut lowered);

@@ -495,3 +495,44 @@ fn bounds_are_enforced() {
         Err(Error::Unsupported { offset: 0, .. })
     ));
 }
+
+#[test]
+fn a_name_that_is_not_utf8_is_named_with_its_offset() {
+    let fields = replace(
+        fields(),
+        "res",
+        categories(&[("chan", &[("ok", 1), ("zz", 1)])]),
+    );
+    let mut bytes = with_sig(fields);
+    let at = bytes
+        .windows(2)
+        .position(|w| w == b"zz")
+        .expect("name is there");
+    bytes[at] = 0xff;
+    let err = pam_token::parse_cbor(&bytes).unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidUtf8 {
+            field: "res.chan name".to_owned(),
+            offset: at - 1
+        }
+    );
+
+    let mut with_uuid = fields_with_uuid("QQ");
+    let at = with_uuid
+        .windows(2)
+        .position(|w| w == b"QQ")
+        .expect("uuid is there");
+    with_uuid[at + 1] = 0xc3; // a lead byte with nothing after it
+    let err = pam_token::parse_cbor(&with_uuid).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidUtf8 { field, .. } if field == "uuid"),
+        "{err}"
+    );
+}
+
+fn fields_with_uuid(uuid: &str) -> Vec<u8> {
+    let mut f = fields();
+    f.push((bkey("uuid"), tkey(uuid)));
+    with_sig(f)
+}
