@@ -32,10 +32,20 @@ pub use error::XtaskError;
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root this xtask binary was built from (the parent of `xtask/`).
+/// The workspace root: the parent of the xtask package directory.
+///
+/// Read at run time from `CARGO_MANIFEST_DIR`, which `cargo run` (so `cargo xtask`) and
+/// `cargo test` set for the program they start; the value compiled in is only a fallback for
+/// running the binary directly. (A compiled-in path can go stale: cargo does not rebuild a
+/// workspace member whose sources are unchanged when the same target directory served a copy
+/// of the workspace elsewhere.)
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let package_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    package_dir
         .parent()
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or(package_dir)
 }
