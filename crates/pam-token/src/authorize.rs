@@ -12,12 +12,15 @@
 //! module is the only place that encodes them, so the emulator and the CLI cannot disagree.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use pam_model::{Permissions, ResourceKind};
 use regex::{Regex, RegexBuilder};
 
 use crate::token::Token;
-use crate::{Entry, PATTERN_DFA_SIZE_LIMIT, PATTERN_NEST_LIMIT, PATTERN_SIZE_LIMIT};
+use crate::{
+    Entry, MAX_COMPILED_PATTERNS, PATTERN_DFA_SIZE_LIMIT, PATTERN_NEST_LIMIT, PATTERN_SIZE_LIMIT,
+};
 
 /// One request to check: a permission (or several) on one named resource, made by a user id
 /// at a time.
@@ -203,7 +206,7 @@ impl fmt::Display for Decision<'_> {
             Decision::Expired { expired_at, now } => write!(
                 f,
                 "denied: token expired at {expired_at} (now {now}, {}s later)",
-                now - expired_at
+                now.saturating_sub(*expired_at)
             ),
             Decision::UserMismatch {
                 authorized,
@@ -247,15 +250,18 @@ impl fmt::Display for Decision<'_> {
     }
 }
 
-/// The token's patterns, compiled, in the order of the pattern entries (which are stored
-/// back to back in `Token::entries`); an error is why a pattern does not compile.
-pub(crate) type CompiledPatterns = Vec<Result<Regex, String>>;
+/// The token's patterns in the order of the pattern entries (stored back to back in
+/// `Token::entries`), each compiled the first time a request reaches it; an error says why it
+/// does not compile.
+pub(crate) type CompiledPatterns = Box<[OnceLock<Result<Regex, String>>]>;
 
 impl Token {
-    /// Decides `request` by the rules of DESIGN.md (see the [module docs](crate#authorization)).
+    /// Decides `request` by the rules of DESIGN.md (see the [crate docs](crate#authorization)).
     ///
-    /// Allocation-free once the token's patterns are compiled (on the first request that
-    /// reaches them; later requests, and clones made after that, reuse them).
+    /// A pattern is compiled the first time a request reaches it, within
+    /// [`PATTERN_SIZE_LIMIT`] and for the first [`MAX_COMPILED_PATTERNS`] patterns of the
+    /// token, and kept: later requests, and clones made after that, reuse it. Deciding
+    /// allocates nothing once the patterns it reaches are compiled.
     #[must_use]
     pub fn authorize<'a>(&'a self, request: &AccessRequest<'a>) -> Decision<'a> {
         if request.now >= self.expires_at {
@@ -302,7 +308,11 @@ impl Token {
             let compiled = self.compiled_patterns();
             let base = self.patterns.entry_range().start;
             for i in range.start as usize..range.end as usize {
-                match compiled.get(i - base) {
+                let index = i - base;
+                let pattern = compiled.get(index).map(|slot| {
+                    slot.get_or_init(|| compile(self.str(self.entries[i].name), index))
+                });
+                match pattern {
                     Some(Ok(regex)) => {
                         if regex.is_match(name) {
                             return decide(MatchedBy::Pattern(self.entry(kind, i)));
@@ -327,14 +337,20 @@ impl Token {
         self.compiled.get_or_init(|| {
             self.entries[self.patterns.entry_range()]
                 .iter()
-                .map(|e| compile(self.str(e.name)))
+                .map(|_| OnceLock::new())
                 .collect()
         })
     }
 }
 
-/// Compiles one pattern within the documented limits; the error is one line.
-fn compile(pattern: &str) -> Result<Regex, String> {
+/// Compiles the `index`th pattern of a token within the documented limits; the error is one
+/// line.
+fn compile(pattern: &str, index: usize) -> Result<Regex, String> {
+    if index >= MAX_COMPILED_PATTERNS {
+        return Err(format!(
+            "only the first {MAX_COMPILED_PATTERNS} patterns of a token are compiled"
+        ));
+    }
     RegexBuilder::new(pattern)
         .size_limit(PATTERN_SIZE_LIMIT)
         .dfa_size_limit(PATTERN_DFA_SIZE_LIMIT)
@@ -361,11 +377,14 @@ mod tests {
 
     #[test]
     fn compile_errors_are_one_line() {
-        let err = compile("(unclosed").unwrap_err();
+        let err = compile("(unclosed", 0).unwrap_err();
         assert!(!err.contains('\n'), "{err}");
         assert!(err.contains("unclosed"), "{err}");
-        let big = compile("\\w{1000}\\w{1000}\\w{1000}").unwrap_err();
+        let big = compile("\\w{20}", 0).unwrap_err();
         assert!(big.contains("size limit"), "{big}");
-        assert!(compile("^chan-\\S*$").is_ok());
+        assert!(compile("^chan-\\S*$", 0).is_ok());
+        assert!(compile("\\w+", 0).is_ok());
+        let late = compile(".*", MAX_COMPILED_PATTERNS).unwrap_err();
+        assert!(late.contains("first"), "{late}");
     }
 }

@@ -18,14 +18,20 @@ pub const MAX_ITEMS: usize = 8 * 1024;
 
 /// Size limit, in bytes, of one compiled pattern's program ([`regex::RegexBuilder::size_limit`]).
 ///
-/// A pattern whose compiled form would exceed it fails to compile, and a request that reaches
-/// it is denied with the reason, never granted.
-pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+/// 64 KiB holds what grants use (`^channel-\S*$` needs about 2 KiB, `\w+` about 50 KiB) and
+/// refuses blow-ups such as `\w{20}` (about 1 MiB, milliseconds to compile). A pattern over the
+/// limit does not compile, and a request that reaches it is denied with the reason.
+pub const PATTERN_SIZE_LIMIT: usize = 64 * 1024;
 
 /// Cache size limit, in bytes, of one pattern's lazy DFA
 /// ([`regex::RegexBuilder::dfa_size_limit`]). Exceeding it only slows matching down.
-pub const PATTERN_DFA_SIZE_LIMIT: usize = 1 << 20;
+pub const PATTERN_DFA_SIZE_LIMIT: usize = 128 * 1024;
 
 /// Deepest nesting of groups and repetitions in one pattern
 /// ([`regex::RegexBuilder::nest_limit`]).
 pub const PATTERN_NEST_LIMIT: u32 = 64;
+
+/// How many of a token's patterns may be compiled, in token order. With
+/// [`PATTERN_SIZE_LIMIT`] this bounds the memory and time one token's patterns can cost; a
+/// request that reaches a later pattern is denied with the reason.
+pub const MAX_COMPILED_PATTERNS: usize = 512;

@@ -14,8 +14,8 @@ use crate::{MetaMap, meta_reader};
 /// PubNub-issued tokens, and [`verify`](crate::verify) checks tokens issued by this crate.
 ///
 /// All names live in one string buffer and entries refer to it by offsets, so a token costs a
-/// handful of allocations whatever it holds. Patterns are compiled on the first
-/// [`authorize`](Token::authorize) that needs them and kept (clones share them once compiled).
+/// handful of allocations whatever it holds. Each pattern is compiled the first time an
+/// [`authorize`](Token::authorize) reaches it, and kept (clones made later share it).
 #[derive(Clone)]
 pub struct Token {
     pub(crate) version: u8,

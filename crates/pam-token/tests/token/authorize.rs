@@ -227,7 +227,7 @@ fn a_broken_pattern_denies_with_its_reason() {
     // A pattern too big to compile within the limit is denied the same way.
     let big = token(TokenBuilder::new(T, 10).pattern(
         ResourceKind::Channel,
-        "\\w{5000}",
+        "\\w{20}",
         Permissions::READ,
     ));
     let d = big.authorize(&channel("x", Permission::Read));
@@ -372,4 +372,25 @@ fn debug_shortens_the_signature() {
     let full: String = t.signature().iter().map(|b| format!("{b:02x}")).collect();
     assert!(debug.contains(&full[..8]), "{debug}");
     assert!(!debug.contains(&full), "{debug}");
+}
+
+#[test]
+fn patterns_past_the_compile_limit_deny_with_the_reason() {
+    let limit = pam_token::MAX_COMPILED_PATTERNS;
+    let builder = (0..=limit).fold(TokenBuilder::new(T, 10), |b, i| {
+        b.pattern(ResourceKind::Channel, format!("^p{i}$"), Permissions::READ)
+    });
+    let t = token(builder);
+    // The last pattern within the limit works; the one after it is never compiled.
+    let within = format!("p{}", limit - 1);
+    assert!(
+        t.authorize(&channel(&within, Permission::Read))
+            .is_allowed()
+    );
+    let beyond = format!("p{limit}");
+    let d = t.authorize(&channel(&beyond, Permission::Read));
+    assert!(
+        matches!(d, Decision::InvalidPattern { reason, .. } if reason.contains(&limit.to_string())),
+        "{d}"
+    );
 }
