@@ -227,8 +227,20 @@ fn read(bytes: &[u8], check_each: bool, layout: &mut Layout) -> Result<Token, Fa
             max: u64::MAX - lifetime,
         })
     })?;
-    let Ok(text) = String::from_utf8(names.bytes) else {
-        return read(bytes, true, layout);
+    // Each string is UTF-8 iff the whole buffer is and every string starts and ends on a
+    // character boundary (two broken halves can make one valid character).
+    let text = match String::from_utf8(names.bytes) {
+        Ok(text)
+            if entries.iter().map(|e| e.name).chain(seen.uuid).all(|span| {
+                text.is_char_boundary(usize::from(span.start))
+                    && text.is_char_boundary(usize::from(span.end))
+            }) =>
+        {
+            text
+        }
+        _ if !check_each => return read(bytes, true, layout),
+        // Unreachable when every string was checked; an error rather than a second retry.
+        _ => return Err(invalid_utf8("a name".to_owned(), 0)),
     };
     layout.signature_entry = signature_entry;
 

@@ -536,3 +536,32 @@ fn fields_with_uuid(uuid: &str) -> Vec<u8> {
     f.push((bkey("uuid"), tkey(uuid)));
     with_sig(f)
 }
+
+#[test]
+fn two_broken_names_do_not_make_one_valid_text() {
+    // "a\xc3" and "\xa9d": each invalid, together "aéd".
+    let fields = replace(
+        fields(),
+        "res",
+        categories(&[("chan", &[("ab", 1), ("cd", 1)])]),
+    );
+    let mut bytes = with_sig(fields);
+    let first = bytes
+        .windows(2)
+        .position(|w| w == b"ab")
+        .expect("first name");
+    bytes[first + 1] = 0xc3;
+    let second = bytes
+        .windows(2)
+        .position(|w| w == b"cd")
+        .expect("second name");
+    bytes[second] = 0xa9;
+    let err = pam_token::parse_cbor(&bytes).unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidUtf8 {
+            field: "res.chan name".to_owned(),
+            offset: first - 1
+        }
+    );
+}
