@@ -8,7 +8,7 @@ pub const REDACTED: &str = "[redacted]";
 const SECRET_PARAMETERS: [&str; 3] = ["auth", "signature", "token"];
 
 /// The request target (`path?query`) with the values of `auth`, `signature` and `token`
-/// replaced by [`REDACTED`], and with the token segment of a revoke path
+/// (keys read as the server reads them, so `%61uth` counts) replaced by [`REDACTED`], and with the token segment of a revoke path
 /// (`/v3/pam/{sub}/grant/{token}`) replaced too. Everything else is kept as sent.
 ///
 /// ```
@@ -44,7 +44,7 @@ pub fn redact_target(path: &str, query: &str) -> String {
                 out.push('&');
             }
             match piece.split_once('=') {
-                Some((key, _)) if SECRET_PARAMETERS.contains(&key) => {
+                Some((key, _)) if is_secret_parameter(key) => {
                     out.push_str(key);
                     out.push('=');
                     out.push_str(REDACTED);
@@ -54,6 +54,14 @@ pub fn redact_target(path: &str, query: &str) -> String {
         }
     }
     out
+}
+
+/// Whether the raw query key `key` names a credential, read as the server reads keys (so an
+/// encoded `%61uth` is `auth` too).
+fn is_secret_parameter(key: &str) -> bool {
+    SECRET_PARAMETERS.contains(&key)
+        || crate::request::percent_decode(key, true)
+            .is_ok_and(|decoded| SECRET_PARAMETERS.contains(&decoded.as_str()))
 }
 
 #[cfg(test)]
@@ -70,6 +78,18 @@ mod tests {
         assert_eq!(
             redact_target("/v3/pam/s/grant", "signature=x"),
             "/v3/pam/s/grant?signature=[redacted]"
+        );
+    }
+
+    #[test]
+    fn redacts_credentials_whose_key_is_percent_encoded() {
+        // The server decodes `%61uth` to `auth` and uses its value as the token.
+        assert_eq!(
+            redact_target(
+                "/time/0",
+                "%61uth=tok&a%75th=t2&sign%61ture=v2.x&au+th=kept"
+            ),
+            "/time/0?%61uth=[redacted]&a%75th=[redacted]&sign%61ture=[redacted]&au+th=kept"
         );
     }
 
