@@ -4,6 +4,8 @@
 //! Task` and add it to [`TASKS`]; `cargo xtask` lists it and dispatches to it.
 
 pub mod ci;
+pub mod fuzz;
+pub mod load;
 pub mod release;
 pub mod tidy;
 
@@ -25,7 +27,13 @@ pub struct Task {
 }
 
 /// Every task, in the order `cargo xtask` lists them.
-pub const TASKS: &[Task] = &[ci::TASK, release::TASK, tidy::TASK];
+pub const TASKS: &[Task] = &[
+    ci::TASK,
+    fuzz::TASK,
+    load::TASK,
+    release::TASK,
+    tidy::TASK,
+];
 
 /// The task called `name`.
 pub fn find(name: &str) -> Option<&'static Task> {
@@ -79,7 +87,7 @@ mod tests {
             assert!(lines[0].contains(task.summary));
         }
         let names: Vec<&str> = TASKS.iter().map(|t| t.name).collect();
-        assert_eq!(names, ["ci", "release", "tidy"]);
+        assert_eq!(names, ["ci", "fuzz", "load", "release", "tidy"]);
     }
 
     #[test]
