@@ -3,6 +3,7 @@
 //! To add a task (`bench`, `fuzz`, `load`, …): write a module here with a `pub const TASK:
 //! Task` and add it to [`TASKS`]; `cargo xtask` lists it and dispatches to it.
 
+pub mod bench;
 pub mod ci;
 pub mod fuzz;
 pub mod load;
@@ -28,6 +29,7 @@ pub struct Task {
 
 /// Every task, in the order `cargo xtask` lists them.
 pub const TASKS: &[Task] = &[
+    bench::TASK,
     ci::TASK,
     fuzz::TASK,
     load::TASK,
@@ -87,7 +89,7 @@ mod tests {
             assert!(lines[0].contains(task.summary));
         }
         let names: Vec<&str> = TASKS.iter().map(|t| t.name).collect();
-        assert_eq!(names, ["ci", "fuzz", "load", "release", "tidy"]);
+        assert_eq!(names, ["bench", "ci", "fuzz", "load", "release", "tidy"]);
     }
 
     #[test]
