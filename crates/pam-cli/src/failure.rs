@@ -6,6 +6,10 @@ pub(crate) enum Failure {
     /// The user's input was wrong (a flag, a value, a token).
     #[error("{0}")]
     Input(String),
+    /// A request to Access Manager failed: refused, or no usable answer. The error's text has
+    /// tokens, signatures and secret keys redacted.
+    #[error("{0}")]
+    Request(#[from] pam::Error),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {
@@ -40,4 +44,14 @@ pub(crate) fn print(text: &str) -> Result<(), Failure> {
 /// [`print`] with a newline.
 pub(crate) fn println(text: &str) -> Result<(), Failure> {
     print(&format!("{text}\n"))
+}
+
+/// Writes `text` and a newline to standard error, ignoring failures (there is nowhere left to
+/// report them).
+pub(crate) fn eprintln(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err
+        .write_all(format!("{text}\n").as_bytes())
+        .and_then(|()| err.flush());
 }

@@ -10,8 +10,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod connection;
+mod demo;
 mod failure;
+mod grant;
+mod grant_flags;
 mod keys;
+mod publish;
+mod revoke;
 mod serve;
 mod sign;
 mod time_text;
@@ -19,7 +25,8 @@ mod token;
 
 use failure::Failure;
 
-/// PubNub Access Manager v3 tokens: parse, check, verify, issue, sign, and a local server.
+/// PubNub Access Manager v3 tokens: parse, check, verify, issue, sign, grant, revoke, publish,
+/// a local server and a demo.
 #[derive(Debug, Parser)]
 #[command(name = "pam", version, about, long_about = None)]
 struct Cli {
@@ -36,6 +43,14 @@ enum Command {
     Sign(sign::SignArgs),
     /// Run a local Access Manager (grant, revoke, time, publish) for development and CI.
     Serve(serve::ServeArgs),
+    /// Grant a token through Access Manager (needs the secret key) and print it.
+    Grant(grant::GrantArgs),
+    /// Revoke a token through Access Manager (needs the secret key).
+    Revoke(revoke::RevokeArgs),
+    /// Publish a message with a token, as a client (exit 1 when the token is refused).
+    Publish(publish::PublishArgs),
+    /// Walk through a token's life against a local Access Manager started in-process.
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +66,10 @@ fn main() -> ExitCode {
         Command::Token(cmd) => token::run(cmd),
         Command::Sign(args) => sign::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Grant(args) => grant::run(args),
+        Command::Revoke(args) => revoke::run(args),
+        Command::Publish(args) => publish::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match outcome {
         Ok(code) => code,

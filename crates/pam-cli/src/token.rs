@@ -3,11 +3,12 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use pam_model::{GrantRequest, MetaValue, Permission, Permissions, Resource, ResourceKind};
+use pam_model::{Permission, Permissions, ResourceKind};
 use pam_token::{AccessRequest, Decision, MatchedBy, Token};
 
 use crate::Failure;
 use crate::failure::{print, println};
+use crate::grant_flags::GrantFlags;
 use crate::time_text;
 
 /// Token subcommands.
@@ -88,37 +89,11 @@ pub(crate) struct IssueArgs {
     /// Secret key (never printed)
     #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
     secret_key: String,
-    /// Lifetime in minutes, 1 to 43200.
-    #[arg(long, value_name = "MIN")]
-    ttl: u32,
     /// Issue time in Unix seconds (default: now).
     #[arg(long, value_name = "UNIX")]
     timestamp: Option<u64>,
-    /// A channel and its permissions, NAME=read,write; repeatable.
-    #[arg(long, value_name = "NAME=PERMS")]
-    channel: Vec<String>,
-    /// A channel regex pattern and its permissions, RE=read; repeatable.
-    #[arg(long, value_name = "RE=PERMS")]
-    channel_pattern: Vec<String>,
-    /// A channel group and its permissions (read, manage); repeatable.
-    #[arg(long, value_name = "NAME=PERMS")]
-    group: Vec<String>,
-    /// A channel group regex pattern and its permissions; repeatable.
-    #[arg(long, value_name = "RE=PERMS")]
-    group_pattern: Vec<String>,
-    /// A user id and its permissions (get, update, delete); repeatable.
-    #[arg(long, value_name = "NAME=PERMS")]
-    uuid: Vec<String>,
-    /// A user id regex pattern and its permissions; repeatable.
-    #[arg(long, value_name = "RE=PERMS")]
-    uuid_pattern: Vec<String>,
-    /// The only user id allowed to use the token.
-    #[arg(long, value_name = "U")]
-    authorized_uuid: Option<String>,
-    /// A meta entry KEY=VALUE; VALUE is read as an integer, float, true, false or null when it
-    /// is one, as a string otherwise (quote it in JSON, e.g. '"42"', to force a string).
-    #[arg(long, value_name = "KEY=VALUE")]
-    meta: Vec<String>,
+    #[command(flatten)]
+    grant: GrantFlags,
 }
 
 pub(crate) fn run(cmd: TokenCommand) -> Result<ExitCode, Failure> {
@@ -131,7 +106,7 @@ pub(crate) fn run(cmd: TokenCommand) -> Result<ExitCode, Failure> {
 }
 
 /// The token text from the argument, or from stdin for `-` (bounded, trimmed).
-fn token_text(arg: &str) -> Result<String, Failure> {
+pub(crate) fn token_text(arg: &str) -> Result<String, Failure> {
     if arg != "-" {
         return Ok(arg.trim().to_owned());
     }
@@ -332,49 +307,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
 }
 
 fn issue(args: IssueArgs) -> Result<ExitCode, Failure> {
-    let mut request = GrantRequest::new(args.ttl);
-    let lists: [(&[String], ResourceKind, bool, &str); 6] = [
-        (&args.channel, ResourceKind::Channel, false, "--channel"),
-        (
-            &args.channel_pattern,
-            ResourceKind::Channel,
-            true,
-            "--channel-pattern",
-        ),
-        (&args.group, ResourceKind::ChannelGroup, false, "--group"),
-        (
-            &args.group_pattern,
-            ResourceKind::ChannelGroup,
-            true,
-            "--group-pattern",
-        ),
-        (&args.uuid, ResourceKind::UserId, false, "--uuid"),
-        (
-            &args.uuid_pattern,
-            ResourceKind::UserId,
-            true,
-            "--uuid-pattern",
-        ),
-    ];
-    for (values, kind, is_pattern, flag) in lists {
-        for value in values {
-            let entry = resource_arg(flag, kind, value)?;
-            if is_pattern {
-                request.add_pattern(entry);
-            } else {
-                request.add_resource(entry);
-            }
-        }
-    }
-    if let Some(user) = args.authorized_uuid {
-        request = request.authorized_user_id(user);
-    }
-    for kv in &args.meta {
-        let (key, value) = kv
-            .split_once('=')
-            .ok_or_else(|| Failure::input(format!("--meta `{kv}`: expected KEY=VALUE")))?;
-        request = request.meta(key, meta_value(value));
-    }
+    let request = args.grant.to_request()?;
     request
         .validate()
         .map_err(|e| Failure::input(format!("the grant would be refused: {e}")))?;
@@ -385,40 +318,4 @@ fn issue(args: IssueArgs) -> Result<ExitCode, Failure> {
         args.secret_key.as_bytes(),
     ))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `NAME=read,write` for `flag`: split at the last `=`, check the permissions are grantable.
-fn resource_arg(flag: &str, kind: ResourceKind, value: &str) -> Result<Resource, Failure> {
-    let (name, perms) = value.rsplit_once('=').ok_or_else(|| {
-        Failure::input(format!(
-            "{flag} `{value}`: expected NAME=PERMISSIONS, e.g. {flag} chat=read,write"
-        ))
-    })?;
-    let permissions: Permissions = perms
-        .parse()
-        .map_err(|e| Failure::input(format!("{flag} `{value}`: {e}")))?;
-    let refused = permissions.difference(kind.grantable());
-    if !refused.is_empty() {
-        return Err(Failure::input(format!(
-            "{flag} `{value}`: a {kind} cannot be granted {refused} (allowed: {})",
-            kind.grantable()
-        )));
-    }
-    Ok(Resource::new(kind, name, permissions))
-}
-
-/// A `--meta` value: a JSON scalar when it is one, a string otherwise.
-fn meta_value(text: &str) -> MetaValue {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Null) => MetaValue::Null,
-        Ok(serde_json::Value::Bool(b)) => MetaValue::Bool(b),
-        Ok(serde_json::Value::Number(n)) => match n.as_i64() {
-            Some(i) => MetaValue::Integer(i),
-            None => n
-                .as_f64()
-                .map_or_else(|| MetaValue::String(text.to_owned()), MetaValue::Float),
-        },
-        Ok(serde_json::Value::String(s)) => MetaValue::String(s),
-        _ => MetaValue::String(text.to_owned()),
-    }
 }

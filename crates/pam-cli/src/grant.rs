@@ -1,0 +1,82 @@
+//! `pam grant`: ask Access Manager for a token.
+
+use std::process::ExitCode;
+
+use pam::{Resource, ResourceKind, ResourcePermissions};
+
+use crate::Failure;
+use crate::connection::{self, ConnectionArgs};
+use crate::failure::println;
+use crate::grant_flags::GrantFlags;
+use crate::keys::KeyArgs;
+
+const AFTER_HELP: &str = "\
+Prints the token on one line, so TOKEN=$(pam grant ...) works. The grant is checked locally
+first with the server's own rules; a refused grant prints the server's error (message, detail
+and location) on one line and exits 2.
+
+Example, against `pam serve` (demo keyset):
+  pam grant --origin http://127.0.0.1:8090 --subscribe-key sub-c-local-demo \\
+    --publish-key pub-c-local-demo --secret-key sec-c-local-demo \\
+    --ttl 60 --channel chat=read,write --authorized-uuid bob";
+
+/// Grant a token (server side: needs the secret key) and print it.
+///
+/// Permissions are given as NAME=PERMS, PERMS comma-separated (read,write,manage,delete,get,
+/// update,join). The split is at the last `=`, so a pattern may itself contain `=`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub(crate) struct GrantArgs {
+    #[command(flatten)]
+    keys: KeyArgs,
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    #[command(flatten)]
+    grant: GrantFlags,
+}
+
+/// One entry from the flags, handed to the client's grant builder.
+#[derive(Debug)]
+struct FlagEntry(Resource);
+
+impl ResourcePermissions for FlagEntry {
+    fn kind(&self) -> ResourceKind {
+        self.0.kind
+    }
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+    fn permissions(&self) -> pam::Permissions {
+        self.0.permissions
+    }
+}
+
+fn boxed(entries: &[Resource]) -> Vec<Box<dyn ResourcePermissions>> {
+    entries
+        .iter()
+        .map(|e| Box::new(FlagEntry(e.clone())) as Box<dyn ResourcePermissions>)
+        .collect()
+}
+
+pub(crate) fn run(args: GrantArgs) -> Result<ExitCode, Failure> {
+    let request = args.grant.to_request()?;
+    let keyset = connection::server_keyset(&args.keys, "pam grant")?;
+    let pubnub = args.connection.client(keyset)?;
+    let mut builder = pubnub
+        .grant_token(request.ttl)
+        .resources(&boxed(&request.resources))
+        .patterns(&boxed(&request.patterns))
+        .meta(request.meta.clone());
+    if let Some(user_id) = &request.authorized_user_id {
+        builder = builder.authorized_user_id(user_id.clone());
+    }
+    let result = connection::block_on(builder.execute())?;
+    match result {
+        Ok(granted) => {
+            println(&granted.token)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error @ pam::Error::InvalidRequest { .. }) => Err(Failure::input(error.to_string())),
+        Err(error) => Err(Failure::Request(error)),
+    }
+}
