@@ -1,4 +1,5 @@
-//! `pam serve --data-dir`: a revoke answered 200 survives `kill -9` right after the answer.
+//! `pam serve --data-dir`: a revoke answered 200 survives `kill -9`, whether the kill comes
+//! right after the answer or in the middle of a stream of concurrent revokes.
 //! Runs the real binary on an ephemeral port and talks to it with a plain HTTP client.
 
 use std::io::{BufRead, BufReader};
@@ -198,5 +199,167 @@ async fn a_revoke_answered_200_survives_kill_9() {
             (403, true),
             "{body}"
         );
+    }
+}
+
+/// Revokes `(channel, token)`s from `workers` concurrent loops until they run out or the
+/// server dies; returns those whose revoke was answered 200, which `acknowledged` counts as
+/// they come.
+async fn revoke_stream(
+    client: &reqwest::Client,
+    url: &str,
+    tokens: Vec<(String, String)>,
+    workers: usize,
+    acknowledged: &std::sync::atomic::AtomicUsize,
+) -> Vec<(String, String)> {
+    let queue = std::sync::Mutex::new(tokens);
+    let done = std::sync::Mutex::new(Vec::new());
+    let worker = || async {
+        loop {
+            let Some((channel, token)) = queue.lock().expect("queue").pop() else {
+                return;
+            };
+            let path = format!(
+                "/v3/pam/{SUB}/grant/{}",
+                pam_sign::encode_path_segment(&token)
+            );
+            match signed_to(client, url, "DELETE", &path, b"").await {
+                Some((200, _)) => {
+                    done.lock().expect("done").push((channel, token));
+                    acknowledged.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                Some((status, body)) => panic!("revoke answered {status}: {body}"),
+                // The server was killed: this revoke's fate is unknown, and so are the rest.
+                None => return,
+            }
+        }
+    };
+    let mut running = Vec::new();
+    for _ in 0..workers {
+        running.push(worker());
+    }
+    futures_join_all(running).await;
+    done.into_inner().expect("done")
+}
+
+/// Waits for every future (a tiny `join_all`, so the test needs no extra crate).
+async fn futures_join_all<F: std::future::Future<Output = ()>>(futures: Vec<F>) {
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    std::future::poll_fn(|cx| {
+        pinned.retain_mut(|f| f.as_mut().poll(cx).is_pending());
+        if pinned.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+}
+
+/// [`signed`] against a base URL; `None` when the server did not answer.
+async fn signed_to(
+    client: &reqwest::Client,
+    url: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Option<(u16, String)> {
+    let query = [("uuid", "admin")];
+    let request = pam_sign::Request {
+        method,
+        path,
+        query: &query,
+        body,
+    };
+    let signed = pam_sign::SigningKey::new(PUB, SECRET).sign(&request, now());
+    let [(ts_key, ts), (sig_key, sig)] = signed.query_pairs();
+    let target = pam_sign::encode_query(&[
+        ("uuid", "admin"),
+        (ts_key, ts.as_str()),
+        (sig_key, sig.as_str()),
+    ]);
+    let response = client
+        .request(
+            reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+            format!("{url}{path}?{target}"),
+        )
+        .body(body.to_vec())
+        .send()
+        .await
+        .ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.text().await.ok()?))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_in_the_middle_of_a_revoke_stream_loses_no_acknowledged_revoke() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("pam-serve-kill-stream-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    const TOKENS_PER_ROUND: usize = 120;
+    const KILL_AFTER: usize = 40;
+
+    let mut acknowledged_before: Vec<(String, String)> = Vec::new();
+    let mut never_sent: Vec<(String, String)> = Vec::new();
+    for round in 0..2 {
+        let server = Server::start(&dir.0);
+        let url = server.url.clone();
+        let mut tokens = Vec::new();
+        for i in 0..TOKENS_PER_ROUND {
+            let channel = format!("stream-{round}-{i}");
+            let token = grant(&client, &server, &channel).await;
+            tokens.push((channel, token));
+        }
+        // A few tokens are never revoked: they must keep working, or the check below would
+        // pass for a server that refuses everything.
+        let spared = grant(&client, &server, &format!("spared-{round}")).await;
+        never_sent.push((format!("spared-{round}"), spared));
+
+        // Eight revokes in flight at a time; the server is killed by SIGKILL as soon as
+        // KILL_AFTER of them have been answered 200, with others still on the wire.
+        let acknowledged = AtomicUsize::new(0);
+        let killer = async {
+            while acknowledged.load(Ordering::SeqCst) < KILL_AFTER {
+                tokio::task::yield_now().await;
+            }
+            server.kill_9();
+        };
+        let (done, ()) = tokio::join!(
+            revoke_stream(&client, &url, tokens, 8, &acknowledged),
+            killer
+        );
+        assert!(
+            done.len() >= KILL_AFTER,
+            "only {} revokes acknowledged",
+            done.len()
+        );
+        assert!(
+            done.len() < TOKENS_PER_ROUND,
+            "the kill came after the stream ended; it proves nothing"
+        );
+        acknowledged_before.extend(done);
+
+        // Restarted on the same data directory: every revoke answered 200, in this round
+        // and the ones before, is still in force.
+        let server = Server::start(&dir.0);
+        for (channel, token) in &acknowledged_before {
+            let (status, body) = publish(&client, &server, channel, token).await;
+            assert_eq!(
+                (status, body.contains("Token is revoked.")),
+                (403, true),
+                "an acknowledged revoke was lost: {body}"
+            );
+        }
+        for (channel, token) in &never_sent {
+            let (status, body) = publish(&client, &server, channel, token).await;
+            assert_eq!(status, 200, "{body}");
+        }
+        server.kill_9();
     }
 }
