@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use pam::{Resource, ResourceKind, ResourcePermissions};
+use pam::{Resource, ResourcePermissions};
 
 use crate::Failure;
 use crate::connection::{self, ConnectionArgs};
@@ -35,26 +35,10 @@ pub(crate) struct GrantArgs {
     grant: GrantFlags,
 }
 
-/// One entry from the flags, handed to the client's grant builder.
-#[derive(Debug)]
-struct FlagEntry(Resource);
-
-impl ResourcePermissions for FlagEntry {
-    fn kind(&self) -> ResourceKind {
-        self.0.kind
-    }
-    fn name(&self) -> &str {
-        &self.0.name
-    }
-    fn permissions(&self) -> pam::Permissions {
-        self.0.permissions
-    }
-}
-
 fn boxed(entries: &[Resource]) -> Vec<Box<dyn ResourcePermissions>> {
     entries
         .iter()
-        .map(|e| Box::new(FlagEntry(e.clone())) as Box<dyn ResourcePermissions>)
+        .map(|e| Box::new(e.clone()) as Box<dyn ResourcePermissions>)
         .collect()
 }
 

@@ -24,3 +24,21 @@ impl Resource {
         }
     }
 }
+
+/// A plain entry can stand wherever a typed builder can, e.g. in a slice of
+/// `Box<dyn ResourcePermissions>` built from parsed input. The typed builders remain the way
+/// to get compile-time checks of which permissions a kind can hold.
+impl crate::permissions::ResourcePermissions for Resource {
+    fn kind(&self) -> ResourceKind {
+        self.kind
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn permissions(&self) -> Permissions {
+        self.permissions
+    }
+    fn to_resource(&self) -> Resource {
+        self.clone()
+    }
+}
