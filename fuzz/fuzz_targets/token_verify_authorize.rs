@@ -25,14 +25,14 @@ fn check_decision(token: &Token, request: &AccessRequest<'_>, decision: &Decisio
         assert!(matches!(decision, Decision::Expired { .. }), "{decision}");
         return;
     }
-    if let Some(authorized) = token.authorized_user_id() {
-        if request.user_id != Some(authorized) {
-            assert!(
-                matches!(decision, Decision::UserMismatch { .. }),
-                "{decision}"
-            );
-            return;
-        }
+    if let Some(authorized) = token.authorized_user_id()
+        && request.user_id != Some(authorized)
+    {
+        assert!(
+            matches!(decision, Decision::UserMismatch { .. }),
+            "{decision}"
+        );
+        return;
     }
     match decision {
         Decision::Allowed { by, needed, .. } => {
