@@ -209,7 +209,7 @@ pub fn shared_dir(root: &Path) -> Option<PathBuf> {
 /// # Errors
 ///
 /// [`XtaskError::Io`] when the directory or a file cannot be written, or a vector file cannot
-/// be read; [`XtaskError::Metadata`] is not used here.
+/// be read.
 pub fn seed_corpus(
     corpus: &Path,
     target: &str,

@@ -19,8 +19,8 @@ const GRANT_BODY: &str = r#"{"ttl":60,"permissions":{"resources":{"channels":{"c
 ///
 /// # Errors
 ///
-/// [`XtaskError::Io`] when a vector file cannot be read, [`XtaskError::Metadata`] is never
-/// returned; a vector file that is not the expected JSON is skipped, not an error.
+/// [`XtaskError::Io`] when a vector file cannot be read. A vector file that is not the
+/// expected JSON is skipped, not an error.
 pub(crate) fn seeds(target: &str, shared: Option<&Path>) -> Result<Vec<Seed>, XtaskError> {
     let mut out = built_in(target);
     if let Some(shared) = shared {
