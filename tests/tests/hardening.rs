@@ -6,6 +6,8 @@
 //! - Properties across crates: a grant request's JSON body, answered by the emulator, gives a
 //!   token that parses back to what was granted; the query a client encodes is what the
 //!   server decodes and verifies, in any order, and any change to it is caught.
+//! - Limits: each bound of the README's "Limits" table lets its limit through and answers one
+//!   past it with the error the table names.
 //!
 //! One test binary with modules keeps link times down. Servers are started on ephemeral
 //! loopback ports by the tests that use them and stopped when they end.
@@ -16,6 +18,8 @@ mod canonical_query;
 mod grant_round_trip;
 #[path = "hardening/leak_check.rs"]
 mod leak_check;
+#[path = "hardening/limits.rs"]
+mod limits;
 #[path = "hardening/one_answer_server.rs"]
 mod one_answer_server;
 #[path = "hardening/secrets_in_debug.rs"]
