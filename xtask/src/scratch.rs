@@ -48,9 +48,14 @@ impl Drop for ScratchDir {
     }
 }
 
+/// What tests leave out when they copy the working tree to edit it: git's data and `fuzz/`,
+/// a workspace of its own whose corpus a running fuzzer rewrites while the copy is made
+/// (build directories named `target` are always left out).
+pub const WORKSPACE_COPY_SKIPS: &[&str] = &[".git", "fuzz"];
+
 /// Copies the directory tree `from` into `to` (created if missing), skipping entries of
-/// `from` itself whose names are in `skip_top_level` (e.g. `target`, `.git`). Symbolic links
-/// are copied as the files they point to.
+/// `from` itself whose names are in `skip_top_level` (e.g. `.git`, `fuzz`) and every build
+/// directory named `target` at any depth. Symbolic links are copied as the files they point to.
 pub fn copy_tree(from: &Path, to: &Path, skip_top_level: &[&str]) -> Result<(), XtaskError> {
     copy_dir(from, to, skip_top_level)
 }
@@ -67,6 +72,9 @@ fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> Result<(), XtaskError> {
         let source = entry.path();
         let destination = to.join(&name);
         let metadata = fs::metadata(&source).map_err(|e| XtaskError::io(&source, e))?;
+        if metadata.is_dir() && name == "target" {
+            continue;
+        }
         if metadata.is_dir() {
             copy_dir(&source, &destination, &[])?;
         } else {
@@ -114,28 +122,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn copies_trees_skipping_top_level_names_and_cleans_up() {
+    fn copies_trees_skipping_top_level_names_and_build_dirs_and_cleans_up() {
         let source = ScratchDir::new("xtask-copy-src").unwrap();
         fs::create_dir_all(source.path().join("a/target")).unwrap();
         fs::create_dir_all(source.path().join("target")).unwrap();
+        fs::create_dir_all(source.path().join("fuzz")).unwrap();
         fs::write(
-            source.path().join("a/target/kept.txt"),
-            "nested target is kept",
+            source.path().join("a/target/skipped.txt"),
+            "nested build dir",
         )
         .unwrap();
+        fs::write(source.path().join("a/kept.txt"), "kept").unwrap();
+        fs::write(source.path().join("fuzz/skipped.txt"), "x").unwrap();
         fs::write(source.path().join("target/skipped.txt"), "x").unwrap();
         fs::write(source.path().join("top.txt"), "top").unwrap();
         let copy_path;
         {
             let copy = ScratchDir::new("xtask-copy-dst").unwrap();
             copy_path = copy.path().to_path_buf();
-            copy_tree(source.path(), copy.path(), &["target"]).unwrap();
+            copy_tree(source.path(), copy.path(), &["fuzz"]).unwrap();
             assert_eq!(
                 fs::read_to_string(copy.path().join("top.txt")).unwrap(),
                 "top"
             );
-            assert!(copy.path().join("a/target/kept.txt").is_file());
+            assert!(copy.path().join("a/kept.txt").is_file());
+            assert!(!copy.path().join("a/target").exists());
             assert!(!copy.path().join("target").exists());
+            assert!(!copy.path().join("fuzz").exists());
         }
         assert!(
             !copy_path.exists(),

@@ -9,7 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 use xtask::XtaskError;
 use xtask::civil_date::CivilDate;
-use xtask::scratch::{self, ScratchDir};
+use xtask::scratch::{self, ScratchDir, WORKSPACE_COPY_SKIPS};
 use xtask::tasks::release::{self, Mode, ReleaseOptions};
 
 const PUBLISHABLE: &[&str] = &[
@@ -47,7 +47,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// A copy of the workspace (without target/ and .git/) committed into a fresh git repository.
 fn committed_copy() -> ScratchDir {
     let copy = ScratchDir::new("xtask-release-test").expect("temporary directory");
-    scratch::copy_tree(&xtask::workspace_root(), copy.path(), &["target", ".git"]).expect("copy");
+    scratch::copy_tree(&xtask::workspace_root(), copy.path(), WORKSPACE_COPY_SKIPS).expect("copy");
     git(copy.path(), &["init", "-q"]);
     git(copy.path(), &["add", "-A"]);
     git(copy.path(), &["commit", "-q", "-m", "snapshot"]);
@@ -324,7 +324,7 @@ fn a_release_candidate_precedes_its_release() {
 #[test]
 fn a_workspace_breaking_a_tidy_rule_is_refused_and_left_alone() {
     let copy = ScratchDir::new("xtask-release-test").expect("temporary directory");
-    scratch::copy_tree(&xtask::workspace_root(), copy.path(), &["target", ".git"]).expect("copy");
+    scratch::copy_tree(&xtask::workspace_root(), copy.path(), WORKSPACE_COPY_SKIPS).expect("copy");
     let root = copy.path();
     let manifest = root.join("crates/pam-model/Cargo.toml");
     let text = fs::read_to_string(&manifest).unwrap();

@@ -3,12 +3,12 @@
 use std::fs;
 use std::path::Path;
 
-use xtask::scratch::{self, ScratchDir};
+use xtask::scratch::{self, ScratchDir, WORKSPACE_COPY_SKIPS};
 use xtask::tasks::tidy::{self, Rule, Violation};
 
 fn workspace_copy() -> ScratchDir {
     let copy = ScratchDir::new("xtask-tidy-test").expect("temporary directory");
-    scratch::copy_tree(&xtask::workspace_root(), copy.path(), &["target", ".git"])
+    scratch::copy_tree(&xtask::workspace_root(), copy.path(), WORKSPACE_COPY_SKIPS)
         .expect("copy the workspace");
     copy
 }
