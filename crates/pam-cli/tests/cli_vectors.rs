@@ -2,36 +2,10 @@
 //! token's expected content, every invalid token exits 2 with one line, `pam sign` reproduces
 //! every signature vector. Skipped, with the reason printed, when ../shared is absent.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use base64::Engine;
 use serde_json::Value;
-
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("PAM_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
-
-fn vectors_dir() -> Option<PathBuf> {
-    let dir = shared_dir().join("vectors");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping: ../shared not found ({} is not a directory; set PAM_SHARED_DIR)",
-            dir.display()
-        );
-        None
-    }
-}
-
-fn read_json(path: &std::path::Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn pam(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pam"))
@@ -45,16 +19,10 @@ fn pam(args: &[&str]) -> Output {
 
 #[test]
 fn token_parse_json_matches_every_vector() {
-    let Some(dir) = vectors_dir() else { return };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("tokens"))
-        .expect("tokens dir")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no token vectors found");
-    for path in &files {
-        let vector = read_json(path);
+    let Some(vectors) = pam_vectors::token_vectors() else {
+        return;
+    };
+    for vector in &vectors {
         let id = vector["id"].as_str().unwrap_or("?");
         let token = vector["token"].as_str().expect("token string");
         let out = pam(&["token", "parse", token, "--json"]);
@@ -93,14 +61,15 @@ fn token_parse_json_matches_every_vector() {
     }
     eprintln!(
         "checked {} token vectors through `pam token parse --json`",
-        files.len()
+        vectors.len()
     );
 }
 
 #[test]
 fn invalid_tokens_exit_2_with_one_line() {
-    let Some(dir) = vectors_dir() else { return };
-    let cases = read_json(&dir.join("invalid_tokens.json"));
+    let Some(cases) = pam_vectors::vectors_file("invalid_tokens.json") else {
+        return;
+    };
     let cases = cases["cases"].as_array().expect("cases");
     assert!(!cases.is_empty());
     for case in cases {
@@ -126,8 +95,9 @@ fn invalid_tokens_exit_2_with_one_line() {
 
 #[test]
 fn pam_sign_reproduces_every_signature_vector() {
-    let Some(dir) = vectors_dir() else { return };
-    let file = read_json(&dir.join("signatures.json"));
+    let Some(file) = pam_vectors::vectors_file("signatures.json") else {
+        return;
+    };
     let mut checked = 0;
     for v in file["vectors"].as_array().expect("vectors") {
         let Some(params) = v["query_params"].as_object() else {

@@ -6,7 +6,7 @@ use pam_model::{GrantRequest, Permissions, Resource, ResourceKind};
 
 use super::support::{
     Answer, Call, PUB_NO_REVOKE, SECRET_NO_REVOKE, SUB, SUB_NO_REVOKE, client, revoke, revoke_path,
-    shared_dir, start,
+    start,
 };
 
 /// The `body_json` of vector `id`.
@@ -26,12 +26,9 @@ fn grant_call(body: &str) -> Call<'static> {
 
 #[tokio::test]
 async fn bodies_match_error_bodies_json() {
-    let Some(shared) = shared_dir() else {
-        eprintln!("skipping: ../shared not found (set PAM_SHARED_DIR to run the vector checks)");
+    let Some(bodies) = pam_vectors::vectors_file("error_bodies.json") else {
         return;
     };
-    let text = std::fs::read_to_string(shared.join("vectors/error_bodies.json")).expect("readable");
-    let bodies: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let emulator = start().await;
     let client = client();
     let now = emulator.access_manager().now();

@@ -301,12 +301,3 @@ pub(crate) fn assert_sent(answer: &Answer) -> u64 {
     assert_eq!(timetoken.len(), 17, "{timetoken}");
     timetoken.parse().expect("digits")
 }
-
-/// The shared directory (`<workspace>/../shared`, or `PAM_SHARED_DIR`), if present.
-pub(crate) fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("PAM_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    dir.join("vectors").is_dir().then_some(dir)
-}

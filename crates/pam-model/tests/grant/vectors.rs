@@ -1,29 +1,7 @@
 //! Grant bodies and error bodies against `../shared/vectors` (skipped when absent).
 
-use std::path::PathBuf;
-
 use pam_model::{GrantRequest, Permissions, Resource, ResourceKind, ValidationError, permissions};
 use serde_json::{Map, Value};
-
-/// `$PAM_SHARED_DIR`, else `<workspace root>/../shared`.
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("PAM_SHARED_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        PathBuf::from,
-    );
-    dir.is_dir().then_some(dir)
-}
-
-fn read_json(relative: &str) -> Option<Value> {
-    let Some(dir) = shared_dir() else {
-        eprintln!("skipping: ../shared not found (set PAM_SHARED_DIR to run the vector tests)");
-        return None;
-    };
-    let path = dir.join(relative);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display())))
-}
 
 /// A grant body in the one shape this crate writes: ttl a number, channels/groups/uuids
 /// always present, users/spaces only when not empty, meta always present.
@@ -74,7 +52,7 @@ fn example_body<'v>(examples: &'v Value, id: &str) -> &'v str {
 
 #[test]
 fn every_sdk_body_parses_and_writes_back_the_same_grant() {
-    let Some(vectors) = read_json("vectors/grant_requests.json") else {
+    let Some(vectors) = pam_vectors::vectors_file("grant_requests.json") else {
         return;
     };
     for example in vectors["examples"].as_array().expect("examples") {
@@ -102,7 +80,7 @@ fn every_sdk_body_parses_and_writes_back_the_same_grant() {
 
 #[test]
 fn builders_rebuild_the_sdk_bodies() {
-    let Some(vectors) = read_json("vectors/grant_requests.json") else {
+    let Some(vectors) = pam_vectors::vectors_file("grant_requests.json") else {
         return;
     };
 
@@ -175,7 +153,7 @@ fn builders_rebuild_the_sdk_bodies() {
 
 #[test]
 fn refusals_match_the_recorded_error_bodies() {
-    let Some(vectors) = read_json("vectors/error_bodies.json") else {
+    let Some(vectors) = pam_vectors::vectors_file("error_bodies.json") else {
         return;
     };
     let channel_1 = || permissions::channel("channel-1").read();
@@ -222,20 +200,16 @@ fn refusals_match_the_recorded_error_bodies() {
 
 #[test]
 fn recorded_grant_requests_of_the_token_vectors() {
-    let Some(dir) = shared_dir() else {
-        eprintln!("skipping: ../shared not found (set PAM_SHARED_DIR to run the vector tests)");
+    let Some(vectors) = pam_vectors::token_vectors() else {
         return;
     };
     let mut seen = 0;
-    for entry in std::fs::read_dir(dir.join("vectors/tokens")).expect("tokens dir") {
-        let path = entry.expect("dir entry").path();
-        let vector: Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("readable")).expect("json");
+    for vector in &vectors {
         let Some(body) = vector["grant_request_body"].as_str() else {
             continue;
         };
         seen += 1;
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let name = format!("{}.json", vector["id"].as_str().expect("vector id"));
         let parsed = GrantRequest::from_body_json(body.as_bytes());
         if name == "python_grant_token_large_metadata.json" {
             // The server accepted this nested meta; this crate keeps meta scalar-only, as

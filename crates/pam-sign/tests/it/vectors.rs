@@ -3,37 +3,8 @@
 //! The vectors are read at test time; when the shared directory is absent the tests print why
 //! and pass.
 
-use std::path::PathBuf;
-
 use pam_sign::{Request, SigningKey, canonical_query, encode_path_segment, string_to_sign};
 use serde_json::Value;
-
-/// `$PAM_SHARED_DIR`, or `<workspace root>/../shared`.
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("PAM_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
-
-/// The parsed vector file, or `None` (with the reason printed) when it is not there.
-fn load(name: &str) -> Option<Value> {
-    let path = shared_dir().join("vectors").join(name);
-    if !path.exists() {
-        eprintln!(
-            "skipping: ../shared not found ({} does not exist; set PAM_SHARED_DIR to run the \
-             conformance vectors)",
-            path.display()
-        );
-        return None;
-    }
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-    Some(
-        serde_json::from_str(&text)
-            .unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display())),
-    )
-}
 
 fn text<'v>(vector: &'v Value, field: &str) -> &'v str {
     vector[field].as_str().unwrap_or_else(|| {
@@ -46,7 +17,7 @@ fn text<'v>(vector: &'v Value, field: &str) -> &'v str {
 
 #[test]
 fn signature_vectors_reproduce() {
-    let Some(file) = load("signatures.json") else {
+    let Some(file) = pam_vectors::vectors_file("signatures.json") else {
         return;
     };
     let vectors = file["vectors"]
@@ -150,7 +121,7 @@ fn signature_vectors_reproduce() {
 
 #[test]
 fn raw_hmac_vectors_reproduce() {
-    let Some(file) = load("signatures.json") else {
+    let Some(file) = pam_vectors::vectors_file("signatures.json") else {
         return;
     };
     let vectors = file["hmac_primitive_vectors"]
@@ -177,7 +148,7 @@ fn raw_hmac_vectors_reproduce() {
 
 #[test]
 fn revoke_path_segments_match() {
-    let Some(file) = load("revoke_paths.json") else {
+    let Some(file) = pam_vectors::vectors_file("revoke_paths.json") else {
         return;
     };
     let cases = file["cases"]

@@ -5,7 +5,7 @@ use hmac::{Hmac, Mac};
 use pam_token::{Error, Meta, Permissions, ResourceKind, TokenBuilder};
 use sha2::Sha256;
 
-use crate::shared::{hex, token_vectors};
+use pam_vectors::{hex, token_vectors};
 
 const SECRET: &[u8] = b"sec-c-test-secret";
 

@@ -3,5 +3,4 @@
 mod authorize;
 mod layout;
 mod properties;
-mod shared;
 mod vectors;

@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::shared::{hex, token_vectors, vector_file};
+use pam_vectors::{hex, token_vectors, vectors_file};
 
 /// Checks one vector; returns what differs.
 fn check(vector: &Value) -> Vec<String> {
@@ -140,7 +140,7 @@ fn unpadded_php_snippet_equals_csharp_legacy_token() {
 
 #[test]
 fn every_invalid_input_is_refused_with_a_short_message() {
-    let Some(file) = vector_file("invalid_tokens.json") else {
+    let Some(file) = vectors_file("invalid_tokens.json") else {
         return;
     };
     let cases = file["cases"].as_array().expect("cases");
