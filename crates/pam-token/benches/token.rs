@@ -1,7 +1,8 @@
 //! Parse, authorize, verify and issue, against the cost of base64-decoding the same string.
 //!
 //! `cargo bench -p pam-token`. The tokens are built here (no reference data needed): one
-//! shaped like PubNub's `rust_meta_mixed_types` fixture, one with ten channel patterns.
+//! shaped like PubNub's `rust_meta_mixed_types` fixture, and ones with 1, 10 and 100 channel
+//! patterns. `benches/corpus.rs` parses every real token of `../shared/vectors/tokens`.
 
 // criterion's macros generate public functions without docs.
 #![allow(missing_docs)]
@@ -42,8 +43,10 @@ fn typical() -> String {
         .sign(SECRET)
 }
 
-fn ten_patterns() -> String {
-    (0..10)
+/// A token with `count` channel patterns `^room-{i}-[a-z]+$`; only the last matches
+/// `room-{count - 1}-lobby`.
+fn patterns(count: usize) -> String {
+    (0..count)
         .fold(TokenBuilder::new(T, 60), |b, i| {
             b.pattern(
                 ResourceKind::Channel,
@@ -56,7 +59,6 @@ fn ten_patterns() -> String {
 
 fn benches(c: &mut Criterion) {
     let typical = typical();
-    let patterns = ten_patterns();
     let engine = base64::engine::general_purpose::URL_SAFE;
 
     c.bench_function("base64 decode only (typical token)", |b| {
@@ -120,18 +122,20 @@ fn benches(c: &mut Criterion) {
         b.iter(|| token.authorize(black_box(&hit)).is_allowed())
     });
 
-    let token = pam_token::parse(&patterns).expect("parses");
-    let last = AccessRequest::new(
-        ResourceKind::Channel,
-        "room-9-lobby",
-        Permission::Read,
-        T + 1,
-    );
-    assert!(token.authorize(&last).is_allowed());
-    c.bench_function("authorize: 10th of 10 patterns hit", |b| {
-        b.iter(|| token.authorize(black_box(&last)).is_allowed())
-    });
+    for count in [1, 10, 100] {
+        let token = pam_token::parse(&patterns(count)).expect("parses");
+        let name = format!("room-{}-lobby", count - 1);
+        let last = AccessRequest::new(ResourceKind::Channel, &name, Permission::Read, T + 1);
+        // The first request compiles the patterns; the bench measures the ones after.
+        assert!(token.authorize(&last).is_allowed());
+        c.bench_function(
+            &format!("authorize: hit on the last of {count} patterns"),
+            |b| b.iter(|| token.authorize(black_box(&last)).is_allowed()),
+        );
+    }
+    let token = pam_token::parse(&patterns(10)).expect("parses");
     let miss = AccessRequest::new(ResourceKind::Channel, "elsewhere", Permission::Read, T + 1);
+    assert!(!token.authorize(&miss).is_allowed());
     c.bench_function("authorize: 10 patterns, no match", |b| {
         b.iter(|| token.authorize(black_box(&miss)).is_allowed())
     });
