@@ -16,6 +16,7 @@ mod http_load;
 mod interleave;
 mod options;
 mod parse_rows;
+mod profile_loop;
 mod report;
 mod sample_tokens;
 mod stats;
@@ -53,6 +54,27 @@ fn main() -> ExitCode {
 }
 
 fn run(options: &Options) -> Result<(), String> {
+    if let Some(what) = &options.profile {
+        let corpus = match corpus::shared_dir(options.shared.as_deref()) {
+            Some(shared) => corpus::load(&shared)?,
+            None if what == "parse" || what == "parse-cbor" => {
+                return Err("--profile parse needs ../shared (or --shared DIR)".to_owned());
+            }
+            None => Vec::new(),
+        };
+        let started = std::time::Instant::now();
+        let done = profile_loop::run(
+            what,
+            &corpus,
+            std::time::Duration::from_secs(5),
+            options.iterations,
+        )?;
+        eprintln!(
+            "profile {what}: {done} operations, {} each",
+            report::nanos(started.elapsed().as_nanos() as f64 / done as f64)
+        );
+        return Ok(());
+    }
     let mut table = Table::default();
     let plan = options.plan();
     println!("{}", machine());

@@ -9,6 +9,7 @@ use crate::interleave::Plan;
 /// What `--help` prints.
 pub(crate) const USAGE: &str = "\
 Usage: pam-bench [--quick] [--only SECTION[,SECTION…]] [--shared DIR]
+       pam-bench --profile WHAT [--iterations N] [--shared DIR]
 
 Prints one Markdown table comparing pam with pubnub 0.9 and with the floor.
 
@@ -16,6 +17,9 @@ Prints one Markdown table comparing pam with pubnub 0.9 and with the floor.
   --only SECTIONS  run only these of: parse, verify, authorize, grant, emulator
   --shared DIR     the reference directory holding vectors/tokens
                    (default: $PAM_SHARED_DIR, else <repository>/../shared)
+  --profile WHAT   run only pam's WHAT (parse, parse-cbor, verify, authorize-10) in a
+                   loop for 5 s, for `perf record` or `valgrind --tool=callgrind`
+  --iterations N   with --profile: N operations instead of 5 s (callgrind is slow)
 ";
 
 /// A part of the table.
@@ -50,6 +54,10 @@ pub(crate) struct Options {
     only: Option<Vec<Section>>,
     /// `--shared DIR`.
     pub(crate) shared: Option<PathBuf>,
+    /// `--profile WHAT`.
+    pub(crate) profile: Option<String>,
+    /// `--iterations N`.
+    pub(crate) iterations: Option<u64>,
 }
 
 impl Options {
@@ -78,6 +86,18 @@ impl Options {
                 "--shared" => {
                     let dir = args.next().ok_or("--shared needs a directory")?;
                     options.shared = Some(PathBuf::from(dir));
+                }
+                "--profile" => {
+                    let what = args.next().ok_or("--profile needs a target")?;
+                    options.profile = Some(what.clone());
+                }
+                "--iterations" => {
+                    let n = args.next().ok_or("--iterations needs a number")?;
+                    let n =
+                        n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                            format!("--iterations {n}: expected a number above 0")
+                        })?;
+                    options.iterations = Some(n);
                 }
                 other => return Err(format!("unknown argument `{other}`")),
             }
@@ -148,5 +168,11 @@ mod tests {
         let err = Options::parse(&strings(&["--only", "nope"])).unwrap_err();
         assert!(err.contains("`nope`"), "{err}");
         assert!(Options::parse(&strings(&["--fast"])).is_err());
+        let profile = Options::parse(&strings(&["--profile", "verify", "--iterations", "9"]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(profile.profile.as_deref(), Some("verify"));
+        assert_eq!(profile.iterations, Some(9));
+        assert!(Options::parse(&strings(&["--iterations", "0"])).is_err());
     }
 }
