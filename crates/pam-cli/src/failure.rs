@@ -41,7 +41,7 @@ pub(crate) fn print(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// [`print`] with a newline.
+/// [`print()`] with a newline.
 pub(crate) fn println(text: &str) -> Result<(), Failure> {
     print(&format!("{text}\n"))
 }
