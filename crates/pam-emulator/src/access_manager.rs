@@ -24,8 +24,9 @@ pub(crate) struct ServedKeyset {
 /// The emulated Access Manager: answers requests for its keysets.
 ///
 /// It is `Send + Sync`; one instance serves every connection. Handling a revoke with a data
-/// directory waits for the disk (fsync), so from async code call [`AccessManager::handle`] on
-/// a blocking thread, as the HTTP server does.
+/// directory waits for the disk (fsync), so from async code call [`AccessManager::handle`] for
+/// a revoke on a blocking thread, as the HTTP server does; other requests are CPU work of
+/// microseconds.
 #[derive(Debug)]
 pub struct AccessManager {
     pub(crate) keysets: Vec<ServedKeyset>,
