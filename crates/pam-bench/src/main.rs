@@ -137,5 +137,11 @@ fn machine() -> String {
                 .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_owned())
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
-    format!("machine: {cpus} logical CPUs, {model}\n")
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = if args.is_empty() {
+        "cargo xtask bench".to_owned()
+    } else {
+        format!("cargo xtask bench {}", args.join(" "))
+    };
+    format!("machine: {cpus} logical CPUs, {model}\ncommand: {command}\n")
 }
