@@ -1,6 +1,5 @@
-//! The real tokens of `../shared/vectors/tokens/`, with what each must decode to.
-
-use std::path::{Path, PathBuf};
+//! The real tokens of `../shared/vectors/tokens/`, with what each must decode to, found the
+//! way the tests find them (`pam-vectors`: `$PAM_SHARED_DIR`, else `<repository>/../shared`).
 
 use serde_json::Value;
 
@@ -15,51 +14,27 @@ pub(crate) struct CorpusToken {
     pub(crate) expected: Value,
 }
 
-/// The shared reference directory: `dir` when given, else `$PAM_SHARED_DIR`, else
-/// `<repository>/../shared`; `None` when that does not exist.
-pub(crate) fn shared_dir(dir: Option<&Path>) -> Option<PathBuf> {
-    let chosen = match (dir, std::env::var_os("PAM_SHARED_DIR")) {
-        (Some(dir), _) => dir.to_path_buf(),
-        (None, Some(env)) => PathBuf::from(env),
-        // crates/pam-bench -> the repository -> its sibling `shared`.
-        (None, None) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+/// Every corpus token, sorted by id; `None` (after a printed notice) when `../shared` is
+/// absent.
+pub(crate) fn load() -> Result<Option<Vec<CorpusToken>>, String> {
+    let Some(vectors) = pam_vectors::token_vectors() else {
+        return Ok(None);
     };
-    chosen.is_dir().then_some(chosen)
-}
-
-/// Every `tokens/*.json` under `shared`, sorted by id.
-pub(crate) fn load(shared: &Path) -> Result<Vec<CorpusToken>, String> {
-    let dir = shared.join("vectors/tokens");
-    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
-    paths.iter().map(|path| read_one(path)).collect()
-}
-
-fn read_one(path: &Path) -> Result<CorpusToken, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let value: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let field = |name: &str| {
-        value
-            .get(name)
-            .cloned()
-            .ok_or_else(|| format!("{}: no `{name}` field", path.display()))
-    };
-    let id = field("id")?
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("{}: `id` is not a string", path.display()))?;
-    let token = field("token")?
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("{}: `token` is not a string", path.display()))?;
-    Ok(CorpusToken {
-        id,
-        token,
-        expected: field("expected")?,
-    })
+    vectors
+        .into_iter()
+        .map(|vector| {
+            let text = |field: &str| {
+                vector[field]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("a token vector without a string `{field}`: {vector}"))
+            };
+            Ok(CorpusToken {
+                id: text("id")?,
+                token: text("token")?,
+                expected: vector["expected"].clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map(Some)
 }

@@ -55,10 +55,12 @@ fn main() -> ExitCode {
 
 fn run(options: &Options) -> Result<(), String> {
     if let Some(what) = &options.profile {
-        let corpus = match corpus::shared_dir(options.shared.as_deref()) {
-            Some(shared) => corpus::load(&shared)?,
+        let corpus = match corpus::load()? {
+            Some(corpus) => corpus,
             None if what == "parse" || what == "parse-cbor" => {
-                return Err("--profile parse needs ../shared (or --shared DIR)".to_owned());
+                return Err(format!(
+                    "--profile {what} needs ../shared (or PAM_SHARED_DIR)"
+                ));
             }
             None => Vec::new(),
         };
@@ -79,18 +81,12 @@ fn run(options: &Options) -> Result<(), String> {
     let plan = options.plan();
     println!("{}", machine());
     if options.wants(Section::Parse) {
-        match corpus::shared_dir(options.shared.as_deref()) {
-            Some(shared) => {
-                let tokens = corpus::load(&shared)?;
+        match corpus::load()? {
+            Some(tokens) => {
                 eprintln!("parse: {} corpus tokens…", tokens.len());
                 parse_rows::add_rows(&tokens, plan, &mut table);
             }
-            None => {
-                eprintln!(
-                    "skipping the parse rows: ../shared not found (set PAM_SHARED_DIR or pass --shared DIR)"
-                );
-                table.note("parse rows skipped: ../shared/vectors/tokens not found");
-            }
+            None => table.note("parse rows skipped: ../shared/vectors/tokens not found"),
         }
     }
     if options.wants(Section::Verify) {

@@ -1,6 +1,5 @@
 //! Command-line options.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::grant_rows::NetPlan;
@@ -8,15 +7,14 @@ use crate::interleave::Plan;
 
 /// What `--help` prints.
 pub(crate) const USAGE: &str = "\
-Usage: pam-bench [--quick] [--only SECTION[,SECTION…]] [--shared DIR]
-       pam-bench --profile WHAT [--iterations N] [--shared DIR]
+Usage: pam-bench [--quick] [--only SECTION[,SECTION…]]
+       pam-bench --profile WHAT [--iterations N]
 
-Prints one Markdown table comparing pam with pubnub 0.9 and with the floor.
+Prints one Markdown table comparing pam with pubnub 0.9 and with the floor. The token
+corpus is vectors/tokens of $PAM_SHARED_DIR, else of <repository>/../shared.
 
   --quick          fewer rounds and shorter windows (a smoke run; ratios are noisier)
   --only SECTIONS  run only these of: parse, verify, authorize, grant, emulator
-  --shared DIR     the reference directory holding vectors/tokens
-                   (default: $PAM_SHARED_DIR, else <repository>/../shared)
   --profile WHAT   run only pam's WHAT (parse, parse-cbor, verify, authorize-10) in a
                    loop for 5 s, for `perf record` or `valgrind --tool=callgrind`
   --iterations N   with --profile: N operations instead of 5 s (callgrind is slow)
@@ -52,8 +50,6 @@ impl Section {
 pub(crate) struct Options {
     quick: bool,
     only: Option<Vec<Section>>,
-    /// `--shared DIR`.
-    pub(crate) shared: Option<PathBuf>,
     /// `--profile WHAT`.
     pub(crate) profile: Option<String>,
     /// `--iterations N`.
@@ -82,10 +78,6 @@ impl Options {
                         })
                         .collect::<Result<Vec<_>, _>>()?;
                     options.only = Some(sections);
-                }
-                "--shared" => {
-                    let dir = args.next().ok_or("--shared needs a directory")?;
-                    options.shared = Some(PathBuf::from(dir));
                 }
                 "--profile" => {
                     let what = args.next().ok_or("--profile needs a target")?;

@@ -17,7 +17,7 @@ use crate::subprocess;
 /// The `bench` task.
 pub const TASK: Task = Task {
     name: "bench",
-    arguments: "[--quick] [--only SECTIONS] [--shared DIR]",
+    arguments: "[--quick] [--only SECTIONS] [--profile WHAT [--iterations N]]",
     summary: "pam vs pubnub 0.9 and the floor (parse, verify, authorize, grant, emulator): one table",
     run,
 };
