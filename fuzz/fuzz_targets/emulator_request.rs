@@ -9,9 +9,10 @@
 //!   (issued at start-up, granting everything on every channel by pattern).
 //!
 //! Checked: no panic; the status is one the emulator documents, never a 5xx; the body is
-//! JSON; no body holds the secret key or the harness token; the request's `Debug` (which is
-//! what the emulator logs) shows no token held where the emulator reads credentials; a
-//! granted token verifies with the keyset's secret and says what the grant body asked for.
+//! JSON; no body holds the secret key; a token held where the emulator reads credentials is
+//! neither echoed in the body nor shown by the request's `Debug` (which is what the emulator
+//! logs); a granted token verifies with the keyset's secret and says what the grant body
+//! asked for.
 
 #![no_main]
 
@@ -143,15 +144,17 @@ fuzz_target!(|data: &[u8]| {
     let body: serde_json::Value = serde_json::from_str(&response.body)
         .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", response.body));
     assert_no_secret("response body", &response.body, data);
-    assert!(
-        !response.body.contains(token),
-        "response body holds the token: {}",
-        response.body
-    );
-    // Where the emulator reads credentials, they are redacted; elsewhere the target is shown
-    // as sent (a token put in a channel name is the client's choice).
+    // A token held where the emulator reads credentials (`auth`, `signature`, `token`, the
+    // revoke path) is never echoed in the answer nor shown in the request's `Debug` (which is
+    // what the emulator logs). Elsewhere (a channel name, say) it is the client's own text and
+    // may come back, as PubNub lists denied channels.
     let unpadded = token.trim_end_matches('=');
     if !without_credentials(&path, &query).contains(unpadded) {
+        assert!(
+            !response.body.contains(unpadded),
+            "response body holds the token: {}",
+            response.body
+        );
         let shown = format!("{request:?}");
         assert!(
             !shown.contains(unpadded),

@@ -178,10 +178,15 @@ impl FuzzStats {
     /// `seconds` is shown when libFuzzer did not say how long it ran.
     #[must_use]
     pub fn summary(&self, target: &str, seconds: u64) -> String {
-        let seconds = self.elapsed_secs.unwrap_or(seconds);
         let show = |value: Option<u64>| value.map_or_else(|| "?".to_owned(), |v| v.to_string());
+        // A run that crashed stops early and says nothing about its duration.
+        let duration = match (self.elapsed_secs, &self.crash_artifact) {
+            (Some(secs), _) => format!("in {secs} s"),
+            (None, Some(_)) => "before the crash".to_owned(),
+            (None, None) => format!("in {seconds} s"),
+        };
         format!(
-            "{target}: {} execs in {seconds} s, cov {}, ft {}, corpus {}, peak RSS {} MB, {}",
+            "{target}: {} execs {duration}, cov {}, ft {}, corpus {}, peak RSS {} MB, {}",
             show(self.execs),
             show(self.cov),
             show(self.ft),
@@ -360,10 +365,17 @@ mod tests {
             stats.summary("grant_body", 600),
             "grant_body: 900123 execs in 600 s, cov 815, ft 2310, corpus 141, peak RSS 95 MB, no crash"
         );
-        stats.read_line("artifact_prefix='./'; Test unit written to fuzz/artifacts/x/crash-ab12");
+        let mut crashed = FuzzStats::default();
+        crashed.read_line("#311820\tREDUCE cov: 8340 ft: 17785 corp: 1751/459Kb exec/s: 3543");
+        crashed.read_line("artifact_prefix='./'; Test unit written to fuzz/artifacts/x/crash-ab12");
         assert_eq!(
-            stats.crash_artifact.as_deref(),
+            crashed.crash_artifact.as_deref(),
             Some("fuzz/artifacts/x/crash-ab12")
+        );
+        assert_eq!(
+            crashed.summary("x", 600),
+            "x: 311820 execs before the crash, cov 8340, ft 17785, corpus 1751, peak RSS ? MB, \
+             CRASH saved to fuzz/artifacts/x/crash-ab12"
         );
     }
 
