@@ -225,25 +225,59 @@ impl<'b> Reader<'b> {
 
     /// Skips one complete item of any supported type; `depth` is the nesting level of the
     /// item's container.
+    ///
+    /// A loop over a stack of the counts still to skip, one per open container (bounded by
+    /// [`MAX_META_DEPTH`]), rather than recursion: this is the whole of
+    /// [`verify_signature`](crate::verify_signature)'s walk, where a call per item showed.
     pub(crate) fn skip(&mut self, depth: usize) -> Result<(), Failure> {
-        let head = self.head()?;
-        match head.major() {
-            major::UNSIGNED | major::NEGATIVE => Ok(()),
-            major::BYTES => self.content(head).map(drop),
-            major::TEXT => self.text_content(head, || "value".to_owned()).map(drop),
-            major::ARRAY | major::MAP => {
-                let per_element = if head.major() == major::MAP { 2 } else { 1 };
-                let n = self.count(head, per_element)?;
-                if depth + 1 > MAX_META_DEPTH {
-                    return Err(too_deep(head));
+        let mut open = [0usize; MAX_META_DEPTH];
+        let mut levels = 0;
+        // Items still to skip in the innermost open container (or the one item asked for).
+        let mut left = 1usize;
+        loop {
+            let head = self.head()?;
+            match head.major() {
+                major::UNSIGNED | major::NEGATIVE => {}
+                major::BYTES => {
+                    self.content(head)?;
                 }
-                for _ in 0..n * per_element {
-                    self.skip(depth + 1)?;
+                major::TEXT => {
+                    let bytes = self.content(head)?;
+                    if !bytes.is_ascii() && std::str::from_utf8(bytes).is_err() {
+                        return Err(invalid_utf8("value".to_owned(), head.offset));
+                    }
                 }
-                Ok(())
+                major::ARRAY | major::MAP => {
+                    let per_element = if head.major() == major::MAP { 2 } else { 1 };
+                    let n = self.count(head, per_element)?;
+                    if depth + levels + 1 > MAX_META_DEPTH {
+                        return Err(too_deep(head));
+                    }
+                    if n > 0 {
+                        // In bounds: the check above keeps `levels` below MAX_META_DEPTH.
+                        let Some(slot) = open.get_mut(levels) else {
+                            return Err(too_deep(head));
+                        };
+                        *slot = left - 1;
+                        levels += 1;
+                        // No overflow: `count` keeps n * per_element within the bytes left.
+                        left = n * per_element;
+                        continue;
+                    }
+                }
+                major::TAG => return Err(unsupported_tag(head)),
+                _ => {
+                    simple(head)?;
+                }
             }
-            major::TAG => Err(unsupported_tag(head)),
-            _ => simple(head).map(drop),
+            left -= 1;
+            while left == 0 {
+                if levels == 0 {
+                    return Ok(());
+                }
+                levels -= 1;
+                left = open[levels];
+            }
         }
     }
 }
@@ -432,5 +466,72 @@ mod tests {
         let mut shallow = vec![0x81; MAX_META_DEPTH];
         shallow.push(0x00);
         Reader::new(&shallow).skip(0).unwrap();
+        // Empty containers count as a level too.
+        let mut empty = vec![0x81; MAX_META_DEPTH];
+        empty.push(0xa0);
+        let err = Reader::new(&empty).skip(0).unwrap_err();
+        assert!(matches!(*err, Error::TooDeep { .. }));
+        // From inside a container, the limit comes sooner.
+        let err = Reader::new(&shallow).skip(1).unwrap_err();
+        assert!(matches!(*err, Error::TooDeep { .. }));
+    }
+
+    #[test]
+    fn skip_stops_after_one_item() {
+        // [1, {"a": [h'ff', -1], "b": {}}, [], "é"], then 0x07 which is not part of it.
+        let item = [
+            0x84, 0x01, 0xa2, 0x61, b'a', 0x82, 0x41, 0xff, 0x20, 0x61, b'b', 0xa0, 0x80, 0x62,
+            0xc3, 0xa9,
+        ];
+        let mut bytes = item.to_vec();
+        bytes.push(0x07);
+        let mut r = Reader::new(&bytes);
+        r.skip(0).unwrap();
+        assert_eq!(r.position(), item.len());
+        assert_eq!(r.head().unwrap().arg, 7);
+        // Each scalar is one item.
+        for scalar in [
+            &[0x00][..],
+            &[0x38, 0x10],
+            &[0x40],
+            &[0x60],
+            &[0xf6],
+            &[0xfb, 0, 0, 0, 0, 0, 0, 0, 0],
+        ] {
+            let mut r = Reader::new(scalar);
+            r.skip(0).unwrap();
+            assert_eq!(r.remaining(), 0, "{scalar:?}");
+        }
+    }
+
+    #[test]
+    fn skip_checks_what_it_skips() {
+        let err = |bytes: &[u8]| *Reader::new(bytes).skip(0).unwrap_err();
+        assert!(matches!(
+            err(&[0x82, 0x61, 0xff, 0x00]),
+            Error::InvalidUtf8 { offset: 1, .. }
+        ));
+        assert!(matches!(
+            err(&[0x81, 0xc1, 0x00]),
+            Error::Unsupported { offset: 1, .. }
+        ));
+        assert!(matches!(
+            err(&[0x81, 0xf7]),
+            Error::Unsupported { offset: 1, .. }
+        ));
+        // More elements announced than bytes left; then one that fits the count but not the bytes.
+        assert!(matches!(err(&[0x82, 0x00]), Error::Cbor { offset: 0, .. }));
+        assert!(matches!(
+            err(&[0x82, 0x61, b'a']),
+            Error::Cbor { offset: 3, .. }
+        ));
+        assert!(matches!(
+            err(&[0x5a, 0xff, 0xff, 0xff, 0xff]),
+            Error::Cbor { offset: 0, .. }
+        ));
+        assert!(matches!(
+            err(&[0x9f, 0xff]),
+            Error::Unsupported { offset: 0, .. }
+        ));
     }
 }
