@@ -9,7 +9,9 @@ const T: u64 = 1_700_000_000;
 const SECRET: &[u8] = b"secret";
 
 fn token(builder: TokenBuilder) -> Token {
-    pam_token::parse(&builder.sign(SECRET)).expect("issued tokens parse")
+    let text = builder.sign(SECRET);
+    assert_eq!(pam_token::verify_signature(&text, SECRET), Ok(()));
+    pam_token::verify(&text, SECRET).expect("issued tokens verify")
 }
 
 fn channel(name: &str, permission: Permission) -> AccessRequest<'_> {

@@ -7,23 +7,23 @@ use sha2::Sha256;
 
 use pam_vectors::{hex, token_vectors};
 
-const SECRET: &[u8] = b"sec-c-test-secret";
+pub(crate) const SECRET: &[u8] = b"sec-c-test-secret";
 
-fn cbor(value: &Value) -> Vec<u8> {
+pub(crate) fn cbor(value: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     ciborium::into_writer(value, &mut out).expect("encodes");
     out
 }
 
-fn bkey(k: &str) -> Value {
+pub(crate) fn bkey(k: &str) -> Value {
     Value::Bytes(k.as_bytes().to_vec())
 }
 
-fn tkey(k: &str) -> Value {
+pub(crate) fn tkey(k: &str) -> Value {
     Value::Text(k.to_owned())
 }
 
-fn categories(entries: &[(&str, &[(&str, u64)])]) -> Value {
+pub(crate) fn categories(entries: &[(&str, &[(&str, u64)])]) -> Value {
     Value::Map(
         entries
             .iter()
@@ -43,7 +43,7 @@ fn categories(entries: &[(&str, &[(&str, u64)])]) -> Value {
 }
 
 /// A minimal well-formed token body, without `sig`.
-fn fields() -> Vec<(Value, Value)> {
+pub(crate) fn fields() -> Vec<(Value, Value)> {
     vec![
         (bkey("v"), Value::Integer(2.into())),
         (bkey("t"), Value::Integer(1_700_000_000.into())),
@@ -58,7 +58,7 @@ fn fields() -> Vec<(Value, Value)> {
 }
 
 /// Signs `fields` as this crate's scheme says and puts `sig` at `position`.
-fn signed(mut fields: Vec<(Value, Value)>, position: usize, sig_key: Value) -> Vec<u8> {
+pub(crate) fn signed(mut fields: Vec<(Value, Value)>, position: usize, sig_key: Value) -> Vec<u8> {
     let unsigned = cbor(&Value::Map(fields.clone()));
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(SECRET).expect("any key length");
     mac.update(&unsigned);
@@ -67,12 +67,16 @@ fn signed(mut fields: Vec<(Value, Value)>, position: usize, sig_key: Value) -> V
     cbor(&Value::Map(fields))
 }
 
-fn with_sig(mut fields: Vec<(Value, Value)>) -> Vec<u8> {
+pub(crate) fn with_sig(mut fields: Vec<(Value, Value)>) -> Vec<u8> {
     fields.push((bkey("sig"), Value::Bytes(vec![7; 32])));
     cbor(&Value::Map(fields))
 }
 
-fn replace(mut fields: Vec<(Value, Value)>, key: &str, value: Value) -> Vec<(Value, Value)> {
+pub(crate) fn replace(
+    mut fields: Vec<(Value, Value)>,
+    key: &str,
+    value: Value,
+) -> Vec<(Value, Value)> {
     for (k, v) in &mut fields {
         if *k == bkey(key) {
             *v = value.clone();
@@ -180,6 +184,11 @@ fn any_key_order_and_text_keys_parse_and_verify() {
         pam_token::verify_cbor(&bytes, b"other").unwrap_err(),
         Error::SignatureMismatch
     );
+    assert_eq!(pam_token::verify_signature_cbor(&bytes, SECRET), Ok(()));
+    assert_eq!(
+        pam_token::verify_signature_cbor(&bytes, b"other"),
+        Err(Error::SignatureMismatch)
+    );
 }
 
 #[test]
@@ -200,6 +209,7 @@ fn unknown_keys_and_categories_are_checked_then_ignored() {
     );
     let bytes = signed(fields.clone(), 99, bkey("sig"));
     let token = pam_token::verify_cbor(&bytes, SECRET).expect("verifies");
+    assert_eq!(pam_token::verify_signature_cbor(&bytes, SECRET), Ok(()));
     let kinds: Vec<ResourceKind> = token.resources().categories().map(|c| c.kind()).collect();
     assert_eq!(kinds, [ResourceKind::Channel, ResourceKind::UserId]);
     let names: Vec<&str> = token.resources().entries().map(|e| e.name).collect();

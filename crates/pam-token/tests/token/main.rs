@@ -3,4 +3,5 @@
 mod authorize;
 mod layout;
 mod properties;
+mod signature;
 mod vectors;

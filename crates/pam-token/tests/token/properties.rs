@@ -132,8 +132,10 @@ proptest! {
             expected.insert(k.clone(), v.clone());
             builder = builder.meta(k, v);
         }
-        let token = pam_token::parse(&builder.sign(b"key")).expect("parses");
+        let text = builder.sign(b"key");
+        let token = pam_token::parse(&text).expect("parses");
         prop_assert_eq!(token.meta(), &expected);
+        prop_assert_eq!(pam_token::verify_signature(&text, b"key"), Ok(()));
         // The JSON view agrees with the value's own conversion.
         prop_assert_eq!(&token.to_json()["meta"], &expected.to_json());
     }
@@ -153,17 +155,54 @@ proptest! {
             pam_token::verify(&text, b"sec-c-other").unwrap_err(),
             pam_token::Error::SignatureMismatch
         );
+        prop_assert_eq!(pam_token::verify_signature(&text, secret), Ok(()));
+        prop_assert_eq!(
+            pam_token::verify_signature(&text, b"sec-c-other"),
+            Err(pam_token::Error::SignatureMismatch)
+        );
         let mut bytes = decode(&text);
+        prop_assert_eq!(pam_token::verify_signature_cbor(&bytes, secret), Ok(()));
         let i = at.index(bytes.len());
         bytes[i] ^= flip;
         let altered = base64::engine::general_purpose::URL_SAFE.encode(&bytes);
         prop_assert!(pam_token::verify(&altered, secret).is_err(), "byte {} changed and still verifies", i);
+        prop_assert!(pam_token::verify_signature(&altered, secret).is_err(), "byte {} changed and the signature still checks", i);
+        prop_assert!(pam_token::verify_signature_cbor(&bytes, secret).is_err(), "byte {} changed and the signature still checks", i);
+    }
+
+    #[test]
+    fn verify_signature_agrees_with_verify(
+        grant in grant(),
+        t in 0u64..(1 << 40),
+        edits in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 0..3),
+        cut in any::<proptest::sample::Index>(),
+        wrong_key in any::<bool>(),
+    ) {
+        let text = pam_token::issue(&grant, t, b"sec-c-agree");
+        let key: &[u8] = if wrong_key { b"sec-c-other" } else { b"sec-c-agree" };
+        let mut bytes = decode(&text);
+        for (at, value) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        let bytes = &bytes[..bytes.len() - cut.index(3)];
+        let full = pam_token::verify_cbor(bytes, key);
+        let signature = pam_token::verify_signature_cbor(bytes, key);
+        // Authentic bytes are well formed, so both accept exactly the same tokens; and a
+        // well-formed token with a wrong signature is a mismatch for both.
+        prop_assert_eq!(full.is_ok(), signature.is_ok(), "{:?} vs {:?}", full, signature);
+        if full == Err(pam_token::Error::SignatureMismatch) {
+            prop_assert_eq!(signature, Err(pam_token::Error::SignatureMismatch));
+        }
+        let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        prop_assert_eq!(pam_token::verify(&text, key).is_ok(), pam_token::verify_signature(&text, key).is_ok());
     }
 
     #[test]
     fn arbitrary_strings_never_panic(s in "\\PC{0,300}") {
         let _ = pam_token::parse(&s);
         let _ = pam_token::verify(&s, b"k");
+        let _ = pam_token::verify_signature(&s, b"k");
     }
 
     #[test]
@@ -176,7 +215,9 @@ proptest! {
         let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
         let _ = pam_token::parse(&text);
         let _ = pam_token::verify(&text, b"k");
+        let _ = pam_token::verify_signature(&text, b"k");
         let _ = pam_token::parse_cbor(&bytes);
+        let _ = pam_token::verify_signature_cbor(&bytes, b"k");
     }
 
     #[test]
@@ -192,8 +233,10 @@ proptest! {
         }
         let _ = pam_token::parse_cbor(&bytes);
         let _ = pam_token::verify_cbor(&bytes, b"k");
+        let _ = pam_token::verify_signature_cbor(&bytes, b"k");
         let keep = cut.index(bytes.len() + 1);
         let _ = pam_token::parse_cbor(&bytes[..keep]);
+        let _ = pam_token::verify_signature_cbor(&bytes[..keep], b"k");
         if let Ok(token) = pam_token::parse_cbor(&bytes) {
             // Whatever parsed can be printed and asked about.
             let _ = token.to_json();
