@@ -185,7 +185,7 @@ impl<'b> Reader<'b> {
     }
 
     /// Reads a map key that may be a byte or a text string; returns its bytes.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn key(&mut self, field: &str) -> Result<&'b [u8], Failure> {
         let head = self.head()?;
         match head.major() {
