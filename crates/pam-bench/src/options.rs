@@ -15,8 +15,8 @@ corpus is vectors/tokens of $PAM_SHARED_DIR, else of <repository>/../shared.
 
   --quick          fewer rounds and shorter windows (a smoke run; ratios are noisier)
   --only SECTIONS  run only these of: parse, verify, authorize, grant, emulator
-  --profile WHAT   run only pam's WHAT (parse, parse-cbor, verify, authorize-10) in a
-                   loop for 5 s, for `perf record` or `valgrind --tool=callgrind`
+  --profile WHAT   run only pam's WHAT (parse, parse-cbor, verify, verify-signature,
+                   authorize-10) in a loop for 5 s, for `perf record` or `valgrind --tool=callgrind`
   --iterations N   with --profile: N operations instead of 5 s (callgrind is slow)
 ";
 

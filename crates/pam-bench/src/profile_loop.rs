@@ -10,7 +10,13 @@ use crate::corpus::CorpusToken;
 use crate::sample_tokens::{ISSUED_AT, SECRET, last_pattern_hit, typical, with_patterns};
 
 /// What `--profile` accepts.
-pub(crate) const TARGETS: [&str; 4] = ["parse", "parse-cbor", "verify", "authorize-10"];
+pub(crate) const TARGETS: [&str; 5] = [
+    "parse",
+    "parse-cbor",
+    "verify",
+    "verify-signature",
+    "authorize-10",
+];
 
 /// Runs `what` for `duration` (or `iterations` times, when given, for callgrind); returns how
 /// many operations ran.
@@ -55,6 +61,9 @@ pub(crate) fn run(
         }),
         "verify" => Box::new(|| {
             black_box(pam_token::verify_cbor(black_box(&typical_bytes), SECRET).is_ok());
+        }),
+        "verify-signature" => Box::new(|| {
+            black_box(pam_token::verify_signature_cbor(black_box(&typical_bytes), SECRET).is_ok());
         }),
         "authorize-10" => Box::new(|| {
             black_box(patterns.authorize(black_box(&request)).is_allowed());

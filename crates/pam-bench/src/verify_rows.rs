@@ -25,7 +25,8 @@ pub(crate) fn add_rows(plan: Plan, table: &mut Table) {
     let token = typical();
     let bytes = BASE64_FLOOR.decode(&token).expect("our own token decodes");
     assert!(
-        pam_token::verify(&token, SECRET).is_ok(),
+        pam_token::verify(&token, SECRET).is_ok()
+            && pam_token::verify_signature(&token, SECRET).is_ok(),
         "the sample token verifies"
     );
     let ns = medians(
@@ -43,6 +44,16 @@ pub(crate) fn add_rows(plan: Plan, table: &mut Table) {
             }),
             Contender::new(|n| {
                 for _ in 0..n {
+                    black_box(pam_token::verify_signature(black_box(&token), SECRET).is_ok());
+                }
+            }),
+            Contender::new(|n| {
+                for _ in 0..n {
+                    black_box(pam_token::verify_signature_cbor(black_box(&bytes), SECRET).is_ok());
+                }
+            }),
+            Contender::new(|n| {
+                for _ in 0..n {
                     black_box(raw_hmac(black_box(&bytes)));
                 }
             }),
@@ -54,7 +65,14 @@ pub(crate) fn add_rows(plan: Plan, table: &mut Table) {
             }),
         ],
     );
-    let [string, cbor, hmac, decode_hmac] = [ns[0], ns[1], ns[2], ns[3]];
+    let [
+        string,
+        cbor,
+        signature_string,
+        signature_cbor,
+        hmac,
+        decode_hmac,
+    ] = [ns[0], ns[1], ns[2], ns[3], ns[4], ns[5]];
     table.section(&format!(
         "verify (a token issued by pam-token: {} chars, {} CBOR bytes; pubnub 0.9 cannot verify)",
         token.len(),
@@ -83,6 +101,32 @@ pub(crate) fn add_rows(plan: Plan, table: &mut Table) {
         ours: nanos(string),
         floor: format!("decode+HMAC {}", nanos(decode_hmac)),
         over_floor: ratio(string / decode_hmac),
+        status: Some(Status::Info),
+        ..Row::default()
+    });
+    table.row(Row {
+        what: "verify_signature_cbor(bytes) vs HMAC-SHA256 over the same bytes".to_owned(),
+        ours: nanos(signature_cbor),
+        floor: format!("HMAC {}", nanos(hmac)),
+        over_floor: ratio(signature_cbor / hmac),
+        target: format!("≤ {HMAC_RATIO_TARGET}× HMAC"),
+        status: Some(Status::check(signature_cbor / hmac <= HMAC_RATIO_TARGET)),
+        ..Row::default()
+    });
+    table.row(Row {
+        what: "verify_signature(token string) vs HMAC-SHA256 over its bytes".to_owned(),
+        ours: nanos(signature_string),
+        floor: format!("HMAC {}", nanos(hmac)),
+        over_floor: ratio(signature_string / hmac),
+        target: format!("≤ {HMAC_RATIO_TARGET}× HMAC"),
+        status: Some(Status::check(signature_string / hmac <= HMAC_RATIO_TARGET)),
+        ..Row::default()
+    });
+    table.row(Row {
+        what: "verify_signature(token string) vs base64-decode + HMAC".to_owned(),
+        ours: nanos(signature_string),
+        floor: format!("decode+HMAC {}", nanos(decode_hmac)),
+        over_floor: ratio(signature_string / decode_hmac),
         status: Some(Status::Info),
         ..Row::default()
     });
