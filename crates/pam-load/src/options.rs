@@ -30,8 +30,9 @@ pub const DEFAULT_SECONDS: u64 = 10;
 pub const DEFAULT_CONCURRENCY: usize = 16;
 /// Default `--max-requests`: far more than a minute at full speed here, so time decides.
 pub const DEFAULT_MAX_REQUESTS: u64 = 5_000_000;
-/// Default `--max-rechecks`.
-pub const DEFAULT_MAX_RECHECKS: usize = 100_000;
+/// Default `--max-rechecks`: above what a minute produces here, so every revoked token is
+/// tried again.
+pub const DEFAULT_MAX_RECHECKS: usize = 1_000_000;
 /// The most workers accepted (each holds a connection).
 pub const MAX_CONCURRENCY: usize = 4096;
 
