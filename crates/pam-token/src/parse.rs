@@ -305,6 +305,10 @@ fn section(
         let text_mark = names.bytes.len();
         let start = entries.len();
         let count = r.map(|| category_field(which, key))?;
+        // The names of a category this crate does not know are dropped below, before the
+        // check of the whole text at the end: check each of them as it is read instead.
+        let check_each = names.check_each;
+        names.check_each |= kind.is_none();
         for _ in 0..count {
             let head = r.head()?;
             if head.major() != major::TEXT {
@@ -327,6 +331,7 @@ fn section(
                 permissions: Permissions::from_bits(value.arg as u8),
             });
         }
+        names.check_each = check_each;
         if let Some(repeated) =
             first_duplicate(entries[start..].iter().map(|e| names.get(e.name)), count)
         {

@@ -541,6 +541,34 @@ fn a_name_that_is_not_utf8_is_named_with_its_offset() {
     );
 }
 
+#[test]
+fn a_name_that_is_not_utf8_in_an_unknown_category_is_refused() {
+    // Found by the token_parse fuzz target: the names of an unknown category were dropped
+    // before the end-of-read UTF-8 check, so `parse` accepted bytes `verify_signature` refused.
+    let fields = replace(
+        fields(),
+        "res",
+        categories(&[("chan", &[("ok", 1)]), ("room", &[("zz", 1)])]),
+    );
+    let mut bytes = with_sig(fields);
+    let at = bytes
+        .windows(2)
+        .position(|w| w == b"zz")
+        .expect("name is there");
+    bytes[at] = 0xf0; // a lead byte of four with one byte after it
+    assert_eq!(
+        pam_token::parse_cbor(&bytes).unwrap_err(),
+        Error::InvalidUtf8 {
+            field: "res.room name".to_owned(),
+            offset: at - 1
+        }
+    );
+    assert!(matches!(
+        pam_token::verify_signature_cbor(&bytes, SECRET),
+        Err(Error::InvalidUtf8 { .. })
+    ));
+}
+
 fn fields_with_uuid(uuid: &str) -> Vec<u8> {
     let mut f = fields();
     f.push((bkey("uuid"), tkey(uuid)));
