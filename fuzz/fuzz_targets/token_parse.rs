@@ -1,14 +1,16 @@
 //! `pam_token::parse` and `parse_cbor` on arbitrary input.
 //!
 //! Beyond "never panics": a token that parses still parses, to the same content, without its
-//! `=` padding and from its decoded bytes; errors are one line and never repeat the token.
+//! `=` padding and from its decoded bytes; errors are one line and never repeat the token;
+//! `verify_signature` fails on the same base64 errors and decides like `verify` on whatever
+//! parses.
 
 #![no_main]
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE;
 use libfuzzer_sys::fuzz_target;
-use pam_fuzz::assert_one_line;
+use pam_fuzz::{SECRET_KEY, assert_one_line};
 use pam_token::Token;
 
 /// Everything a token says, NaN-safe (`Token`'s `PartialEq` compares meta floats with `==`).
@@ -39,8 +41,28 @@ fn exercise(token: &Token) {
     }
 }
 
+/// `verify_signature` (a walk of the CBOR, no `Token` built) agrees with `parse` + `verify`:
+/// the same base64 errors, and on whatever parses, the same decision.
+fn check_signature_walk(text: &str) {
+    let key = SECRET_KEY.as_bytes();
+    let walked = pam_token::verify_signature(text, key);
+    match pam_token::parse(text) {
+        Ok(_) => assert_eq!(walked, pam_token::verify(text, key).map(|_| ())),
+        Err(
+            error @ (pam_token::Error::Empty
+            | pam_token::Error::TooLong { .. }
+            | pam_token::Error::InvalidBase64 { .. }),
+        ) => assert_eq!(walked, Err(error)),
+        Err(_) => assert!(
+            walked.is_err(),
+            "verify_signature accepts what parse refuses"
+        ),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
+        check_signature_walk(text);
         match pam_token::parse(text) {
             Ok(token) => {
                 exercise(&token);

@@ -7,6 +7,9 @@
 //!   and bits the body bytes give, and must verify with its key, fail with any other key and
 //!   fail once any one of its bytes changes; then it is asked for the name on the first line.
 //!
+//! `verify_signature_cbor` (which walks the CBOR without building a token) must accept what
+//! `verify_cbor` accepts and, on whatever parses, decide the same.
+//!
 //! Every decision is checked against the rules: expiry first, then the authorized user id,
 //! and an allow only when the deciding entry grants every permission asked for.
 
@@ -88,9 +91,21 @@ fn ask_everything(token: &Token, name: &str, user_id: Option<&str>, bits: u8) {
 
 fn parsed_token(input: &RequestInput<'_>) {
     let (lines, _) = input.lines(2);
+    let key = SECRET_KEY.as_bytes();
+    let signature_only = pam_token::verify_signature_cbor(input.body, key);
+    let full = pam_token::verify_cbor(input.body, key).map(|_| ());
+    if full.is_ok() {
+        assert_eq!(
+            signature_only,
+            Ok(()),
+            "verify accepts what verify_signature refuses"
+        );
+    }
     let Ok(token) = pam_token::parse_cbor(input.body) else {
         return;
     };
+    // Whatever parses, the signature-only walk reads too, and decides the same.
+    assert_eq!(signature_only, full, "verify_signature and verify disagree");
     let user_id = Some(lines[1]).filter(|u| !u.is_empty());
     let bits = input.body.first().copied().unwrap_or(1);
     ask_everything(&token, lines[0], user_id, bits);
@@ -135,6 +150,14 @@ fn built_token(input: &RequestInput<'_>) {
     assert!(
         pam_token::verify_cbor(&altered, SECRET_KEY.as_bytes()).is_err(),
         "a token with byte {at} changed still verifies"
+    );
+    assert_eq!(
+        pam_token::verify_signature_cbor(&cbor, SECRET_KEY.as_bytes()),
+        Ok(())
+    );
+    assert!(
+        pam_token::verify_signature_cbor(&altered, SECRET_KEY.as_bytes()).is_err(),
+        "a token with byte {at} changed still passes verify_signature"
     );
     let user_id = Some(lines[1]).filter(|_| byte(22) % 2 == 1);
     ask_everything(&token, lines[0], user_id, byte(23));
