@@ -6,6 +6,7 @@
 //! - Properties across crates: a grant request's JSON body, answered by the emulator, gives a
 //!   token that parses back to what was granted; the query a client encodes is what the
 //!   server decodes and verifies, in any order, and any change to it is caught.
+//! - One token, many strings: every encoding that verifies stays revoked once the token is.
 //! - Limits: each bound of the README's "Limits" table lets its limit through and answers one
 //!   past it with the error the table names.
 //!
@@ -30,3 +31,5 @@ mod secrets_in_errors;
 mod secrets_in_logs;
 #[path = "hardening/signed_call.rs"]
 mod signed_call;
+#[path = "hardening/token_variants.rs"]
+mod token_variants;
