@@ -15,12 +15,42 @@ use serde::Serialize;
 pub const CONTENT_TYPE: &str = "text/javascript; charset=UTF-8";
 
 /// An answer: HTTP status and body text (always JSON).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the body with the value of a granted `"token"` redacted.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Response {
     /// The HTTP status code.
     pub status: u16,
     /// The JSON body.
     pub body: String,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("body", &redacted_body(&self.body))
+            .finish()
+    }
+}
+
+/// `body` with the string value of every `"token":"…"` replaced by `<redacted>`.
+fn redacted_body(body: &str) -> String {
+    const KEY: &str = "\"token\":\"";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(KEY) {
+        let value_start = at + KEY.len();
+        out.push_str(&rest[..value_start]);
+        out.push_str(crate::REDACTED);
+        // A token is base64url text: it holds no quote or backslash, so the next quote ends it.
+        rest = match rest[value_start..].find('"') {
+            Some(end) => &rest[value_start + end..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Serialize)]
@@ -185,6 +215,17 @@ impl Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_redacts_a_granted_token() {
+        let response = Response {
+            status: 200,
+            body: r#"{"data":{"message":"Success","token":"qEF2AkF0GmB4"},"service":"Access Manager","status":200}"#.into(),
+        };
+        let shown = format!("{response:?}");
+        assert!(!shown.contains("qEF2AkF0GmB4"), "{shown}");
+        assert!(shown.contains("Success"), "{shown}");
+    }
 
     #[test]
     fn success_bodies_are_byte_exact() {
