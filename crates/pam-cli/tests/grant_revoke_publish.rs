@@ -1,56 +1,35 @@
 //! `pam grant`, `pam revoke` and `pam publish`, through the real binary, against `pam serve
 //! --port 0` started by each test on a free loopback port and killed when it ends.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 /// The demo keyset `pam serve` serves without key flags.
 const SUB: &str = "sub-c-local-demo";
 const PUB: &str = "pub-c-local-demo";
 const SEC: &str = "sec-c-local-demo";
 
-/// A `pam serve` child process, killed when dropped.
-struct Server {
-    child: Child,
-    origin: String,
-}
+mod support;
+
+use support::ServeProcess;
+
+/// A `pam serve` child process and the `pam` commands run against it.
+struct Server(ServeProcess);
 
 impl Server {
     /// Starts `pam serve --port 0` with `extra` arguments and reads its address.
     fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pam"))
-            .args(["serve", "--port", "0"])
-            .args(extra)
-            .env_remove("PUBNUB_SUBSCRIBE_KEY")
-            .env_remove("PUBNUB_PUBLISH_KEY")
-            .env_remove("PUBNUB_SECRET_KEY")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pam serve starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut first = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut first)
-            .expect("reads the banner");
-        let origin = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        Server { child, origin }
+        Server(ServeProcess::start(extra))
     }
 
     /// `pam ARGS` against this server, with no `PUBNUB_*` variables but those in `env`.
     fn pam(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        run_pam(&self.origin, args, env, None)
+        run_pam(&self.0.url, args, env, None)
     }
 
     /// [`Server::pam`] with `stdin` as standard input.
     fn pam_with_stdin(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-        run_pam(&self.origin, args, env, Some(stdin))
+        run_pam(&self.0.url, args, env, Some(stdin))
     }
 }
 
@@ -76,13 +55,6 @@ fn run_pam(origin: &str, args: &[&str], env: &[(&str, &str)], stdin: Option<&str
     }
     drop(input);
     child.wait_with_output().expect("pam finishes")
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 const SERVER_KEYS: [&str; 6] = [

@@ -2,70 +2,34 @@
 //! right after the answer or in the middle of a stream of concurrent revokes.
 //! Runs the real binary on an ephemeral port and talks to it with a plain HTTP client.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const SUB: &str = "sub-c-kill";
 const PUB: &str = "pub-c-kill";
 const SECRET: &str = "sec-c-kill";
 
-/// A running `pam serve`; killed (SIGKILL on Unix) when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
+mod support;
 
-impl Server {
-    fn start(data_dir: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pam"))
-            .args([
-                "serve",
-                "--port",
-                "0",
-                "--subscribe-key",
-                SUB,
-                "--publish-key",
-                PUB,
-            ])
-            .args(["--secret-key", SECRET, "--data-dir"])
-            .arg(data_dir)
-            .env_remove("PUBNUB_SUBSCRIBE_KEY")
-            .env_remove("PUBNUB_PUBLISH_KEY")
-            .env_remove("PUBNUB_SECRET_KEY")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pam serve starts");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut first = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut first)
-            .expect("first line");
-        let url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        Server { child, url }
-    }
+use support::ServeProcess as Server;
 
-    /// SIGKILL, and wait for the process to be gone.
-    fn kill_9(mut self) {
-        self.child.kill().expect("kill");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The server's arguments: this test's keyset, revocations journaled in `data_dir`.
+fn serve_args(data_dir: &Path) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = [
+        "--subscribe-key",
+        SUB,
+        "--publish-key",
+        PUB,
+        "--secret-key",
+        SECRET,
+        "--data-dir",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    args.push(data_dir.into());
+    args
 }
 
 fn now() -> u64 {
@@ -164,7 +128,7 @@ async fn a_revoke_answered_200_survives_kill_9() {
     let mut revoked: Vec<String> = Vec::new();
     let mut kept: Vec<(String, String)> = Vec::new();
     for round in 0..3 {
-        let server = Server::start(&dir.0);
+        let server = Server::start(&serve_args(&dir.0));
         // Everything revoked in earlier rounds is still refused after the kill.
         for token in &revoked {
             let (status, body) = publish(&client, &server, "room-0", token).await;
@@ -191,7 +155,7 @@ async fn a_revoke_answered_200_survives_kill_9() {
         server.kill_9();
         revoked.push(token);
     }
-    let server = Server::start(&dir.0);
+    let server = Server::start(&serve_args(&dir.0));
     for token in &revoked {
         let (status, body) = publish(&client, &server, "room-0", token).await;
         assert_eq!(
@@ -308,7 +272,7 @@ async fn kill_9_in_the_middle_of_a_revoke_stream_loses_no_acknowledged_revoke() 
     let mut acknowledged_before: Vec<(String, String)> = Vec::new();
     let mut never_sent: Vec<(String, String)> = Vec::new();
     for round in 0..2 {
-        let server = Server::start(&dir.0);
+        let server = Server::start(&serve_args(&dir.0));
         let url = server.url.clone();
         let mut tokens = Vec::new();
         for i in 0..TOKENS_PER_ROUND {
@@ -347,7 +311,7 @@ async fn kill_9_in_the_middle_of_a_revoke_stream_loses_no_acknowledged_revoke() 
 
         // Restarted on the same data directory: every revoke answered 200, in this round
         // and the ones before, is still in force.
-        let server = Server::start(&dir.0);
+        let server = Server::start(&serve_args(&dir.0));
         for (channel, token) in &acknowledged_before {
             let (status, body) = publish(&client, &server, channel, token).await;
             assert_eq!(
