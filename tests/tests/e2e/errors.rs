@@ -118,12 +118,7 @@ async fn revoking_garbage_is_an_api_error_about_the_token() {
 #[tokio::test]
 async fn revoking_on_a_keyset_without_revocation_is_feature_disabled() {
     let fixture = Fixture::start().await;
-    let server = PubNub::builder()
-        .keyset(keyset(SUB_NO_REVOKE, Some(SEC)))
-        .user_id("admin")
-        .origin(fixture.url())
-        .build()
-        .expect("valid");
+    let server = fixture.client_for(keyset(SUB_NO_REVOKE, Some(SEC)), "admin");
     let token = server
         .grant_token(5)
         .resources(&[permissions::channel("c").read()])
@@ -223,16 +218,14 @@ async fn a_token_for_someone_else_is_forbidden() {
 #[tokio::test]
 async fn unknown_keys_are_service_errors() {
     let fixture = Fixture::start().await;
-    let wrong_publish_key = PubNub::builder()
-        .keyset(Keyset {
+    let wrong_publish_key = fixture.client_for(
+        Keyset {
             subscribe_key: SUB.into(),
             publish_key: Some("pub-c-unknown".into()),
             secret_key: None,
-        })
-        .user_id("u")
-        .origin(fixture.url())
-        .build()
-        .expect("valid");
+        },
+        "u",
+    );
     let error = wrong_publish_key
         .publish()
         .channel("c")
@@ -244,16 +237,14 @@ async fn unknown_keys_are_service_errors() {
         matches!(&error, Error::Service { status: 400, message, .. } if message == "Invalid Publish Key"),
         "{error:?}"
     );
-    let wrong_subscribe_key = PubNub::builder()
-        .keyset(Keyset {
+    let wrong_subscribe_key = fixture.client_for(
+        Keyset {
             subscribe_key: "sub-c-unknown".into(),
             publish_key: Some(PUB.into()),
             secret_key: None,
-        })
-        .user_id("u")
-        .origin(fixture.url())
-        .build()
-        .expect("valid");
+        },
+        "u",
+    );
     let error = wrong_subscribe_key
         .publish()
         .channel("c")
@@ -289,15 +280,13 @@ async fn calls_the_client_cannot_make_are_misuse() {
         "{error:?}"
     );
 
-    let no_publish_key = PubNub::builder()
-        .keyset(Keyset {
+    let no_publish_key = fixture.client_for(
+        Keyset {
             subscribe_key: SUB.into(),
             ..Keyset::default()
-        })
-        .user_id("u")
-        .origin(fixture.url())
-        .build()
-        .expect("valid");
+        },
+        "u",
+    );
     let error = no_publish_key
         .publish()
         .channel("c")

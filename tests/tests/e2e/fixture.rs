@@ -57,11 +57,23 @@ impl Fixture {
 
     /// A builder for keyset [`SUB`] at this emulator, with quick retries.
     pub(crate) fn builder(&self, secret: Option<&str>, user_id: &str) -> pam::PubNubBuilder {
+        self.builder_for(keyset(SUB, secret), user_id)
+    }
+
+    /// A builder for any `keyset` (known to this emulator or not), with quick retries.
+    pub(crate) fn builder_for(&self, keyset: Keyset, user_id: &str) -> pam::PubNubBuilder {
         PubNub::builder()
-            .keyset(keyset(SUB, secret))
+            .keyset(keyset)
             .user_id(user_id)
             .origin(self.url())
             .retry_policy(quick_retries())
+    }
+
+    /// A built client for `keyset`; see [`Fixture::builder_for`].
+    pub(crate) fn client_for(&self, keyset: Keyset, user_id: &str) -> PubNub {
+        self.builder_for(keyset, user_id)
+            .build()
+            .expect("valid client")
     }
 }
 
