@@ -8,10 +8,14 @@ use pam_model::GrantRequest;
 use pam_sign::SigningKey;
 
 use crate::clock::Clock;
+use crate::keyset_state::KeysetState;
 use crate::limits::{MAX_BODY_BYTES, MAX_REQUEST_TARGET_BYTES};
+use crate::presence::PresenceCall;
 use crate::request::{Query, percent_decode};
+use crate::rest_routes::RestRoute;
 use crate::revocations::Revocations;
 use crate::routes::{Endpoint, Route};
+use crate::subscribe::{HeldPoll, HeldPolls};
 use crate::{EmulatorConfig, Error, Keyset, Request, Response, redact_target};
 
 /// A keyset with its signing key ready.
@@ -19,6 +23,8 @@ use crate::{EmulatorConfig, Error, Keyset, Request, Response, redact_target};
 pub(crate) struct ServedKeyset {
     pub(crate) keyset: Keyset,
     pub(crate) signing_key: SigningKey,
+    /// Its messages, channel groups and presence.
+    pub(crate) state: KeysetState,
 }
 
 /// The emulated Access Manager: answers requests for its keysets.
@@ -33,6 +39,7 @@ pub struct AccessManager {
     pub(crate) timestamp_tolerance_secs: u64,
     pub(crate) clock: Clock,
     pub(crate) revocations: Revocations,
+    pub(crate) held_polls: HeldPolls,
 }
 
 /// What every request carries once its target has been decoded.
@@ -80,6 +87,7 @@ impl AccessManager {
             .map(|keyset| ServedKeyset {
                 keyset: keyset.clone(),
                 signing_key: SigningKey::new(keyset.publish_key(), keyset.secret_key()),
+                state: KeysetState::default(),
             })
             .collect();
         Ok(AccessManager {
@@ -87,6 +95,7 @@ impl AccessManager {
             timestamp_tolerance_secs: config.timestamp_tolerance_secs,
             clock,
             revocations,
+            held_polls: HeldPolls::new(std::time::Duration::from_secs(config.subscribe_hold_secs)),
         })
     }
 
@@ -164,19 +173,34 @@ impl AccessManager {
 
     /// Answers one request. Never panics, whatever the bytes; logs the request (with `auth`,
     /// `signature` and tokens redacted) and its status through `tracing`.
+    ///
+    /// A subscribe request that would wait for a message is answered at once, with no
+    /// message and a fresh cursor: only the HTTP server holds long-polls.
     pub fn handle(&self, request: &Request<'_>) -> Response {
-        let (response, user_id) = self.answer(request);
+        self.handle_or_hold(request).0
+    }
+
+    /// Answers one request, or also returns the held poll to wait on (with
+    /// [`AccessManager::wait`]) for a subscribe request that found nothing to deliver.
+    pub(crate) fn handle_or_hold(&self, request: &Request<'_>) -> (Response, Option<HeldPoll>) {
+        let mut held = None;
+        let (response, user_id) = self.answer(request, &mut held);
         tracing::info!(
             method = request.method,
             target = %redact_target(request.path, request.query),
             uuid = user_id.as_deref().unwrap_or("-"),
             status = response.status,
+            held = held.is_some(),
             "request"
         );
-        response
+        (response, held)
     }
 
-    fn answer(&self, request: &Request<'_>) -> (Response, Option<String>) {
+    fn answer(
+        &self,
+        request: &Request<'_>,
+        held: &mut Option<HeldPoll>,
+    ) -> (Response, Option<String>) {
         let target_len = request.path.len()
             + if request.query.is_empty() {
                 0
@@ -254,8 +278,58 @@ impl AccessManager {
                 channel,
                 message,
             ),
+            Route::Rest(route) => self.rest(&incoming, route, held),
         };
         (response, Some(incoming.user_id))
+    }
+}
+
+impl AccessManager {
+    /// Answers subscribe, history, presence and channel-group requests.
+    fn rest(
+        &self,
+        incoming: &Incoming<'_>,
+        route: RestRoute<'_>,
+        held: &mut Option<HeldPoll>,
+    ) -> Response {
+        match route {
+            RestRoute::Subscribe {
+                subscribe_key,
+                channels,
+            } => self.subscribe(incoming, subscribe_key, channels, held),
+            RestRoute::FetchMessages {
+                subscribe_key,
+                channels,
+            } => self.fetch_messages(incoming, subscribe_key, channels),
+            RestRoute::DeleteMessages {
+                subscribe_key,
+                channel,
+            } => self.delete_messages(incoming, subscribe_key, channel),
+            RestRoute::MessageCounts {
+                subscribe_key,
+                channels,
+            } => self.message_counts(incoming, subscribe_key, channels),
+            RestRoute::HereNow {
+                subscribe_key,
+                channels,
+            } => self.presence(incoming, PresenceCall::HereNow, subscribe_key, channels),
+            RestRoute::Heartbeat {
+                subscribe_key,
+                channels,
+            } => self.presence(incoming, PresenceCall::Heartbeat, subscribe_key, channels),
+            RestRoute::Leave {
+                subscribe_key,
+                channels,
+            } => self.presence(incoming, PresenceCall::Leave, subscribe_key, channels),
+            RestRoute::ChannelGroup {
+                subscribe_key,
+                group,
+            } => self.channel_group(incoming, subscribe_key, group, false),
+            RestRoute::DeleteGroup {
+                subscribe_key,
+                group,
+            } => self.channel_group(incoming, subscribe_key, group, true),
+        }
     }
 }
 

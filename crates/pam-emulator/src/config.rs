@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::limits::{
-    MAX_CLOCK_OFFSET_SECS, MAX_CONFIG_FILE_BYTES, MAX_KEYSETS, MAX_TIMESTAMP_TOLERANCE_SECS,
+    DEFAULT_SUBSCRIBE_HOLD_SECS, MAX_CLOCK_OFFSET_SECS, MAX_CONFIG_FILE_BYTES, MAX_KEYSETS,
+    MAX_SUBSCRIBE_HOLD_SECS, MAX_TIMESTAMP_TOLERANCE_SECS,
 };
 use crate::{Error, Keyset};
 
@@ -54,6 +55,10 @@ pub struct EmulatorConfig {
     pub clock_offset_secs: i64,
     /// Where revocations are journaled; `None` keeps them in memory only.
     pub data_dir: Option<PathBuf>,
+    /// How long a subscribe long-poll with nothing to deliver is held before it is answered
+    /// with no message, in seconds: 1 to [`MAX_SUBSCRIBE_HOLD_SECS`], default
+    /// [`DEFAULT_SUBSCRIBE_HOLD_SECS`] (PubNub's 280).
+    pub subscribe_hold_secs: u64,
 }
 
 impl EmulatorConfig {
@@ -66,6 +71,7 @@ impl EmulatorConfig {
             timestamp_tolerance_secs: DEFAULT_TIMESTAMP_TOLERANCE_SECS,
             clock_offset_secs: 0,
             data_dir: None,
+            subscribe_hold_secs: DEFAULT_SUBSCRIBE_HOLD_SECS,
         }
     }
 
@@ -100,6 +106,13 @@ impl EmulatorConfig {
     #[must_use]
     pub fn with_clock_offset(mut self, secs: i64) -> Self {
         self.clock_offset_secs = secs;
+        self
+    }
+
+    /// The same configuration holding subscribe long-polls at most `secs` seconds.
+    #[must_use]
+    pub fn with_subscribe_hold(mut self, secs: u64) -> Self {
+        self.subscribe_hold_secs = secs;
         self
     }
 
@@ -154,6 +167,15 @@ impl EmulatorConfig {
                 ),
             });
         }
+        if !(1..=MAX_SUBSCRIBE_HOLD_SECS).contains(&self.subscribe_hold_secs) {
+            return Err(Error::InvalidConfig {
+                field: "subscribe_hold_secs".to_owned(),
+                problem: format!(
+                    "is {}; 1 to {MAX_SUBSCRIBE_HOLD_SECS} is accepted",
+                    self.subscribe_hold_secs
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -166,6 +188,7 @@ impl EmulatorConfig {
     /// data_dir = "/var/lib/pam"          # default: revocations in memory only
     /// timestamp_tolerance_secs = 60      # default 60
     /// clock_offset_secs = 0              # default 0
+    /// subscribe_hold_secs = 280          # default 280
     ///
     /// [[keysets]]
     /// subscribe_key = "sub-c-…"
@@ -224,6 +247,7 @@ struct TomlConfig {
     data_dir: Option<PathBuf>,
     timestamp_tolerance_secs: Option<u64>,
     clock_offset_secs: Option<i64>,
+    subscribe_hold_secs: Option<u64>,
     #[serde(default)]
     keysets: Vec<TomlKeyset>,
 }
@@ -271,6 +295,9 @@ fn parse_toml(text: &str, origin: &str) -> Result<EmulatorConfig, Error> {
     }
     if let Some(secs) = parsed.clock_offset_secs {
         config.clock_offset_secs = secs;
+    }
+    if let Some(secs) = parsed.subscribe_hold_secs {
+        config.subscribe_hold_secs = secs;
     }
     Ok(config)
 }
@@ -326,6 +353,18 @@ mod tests {
         assert!(
             EmulatorConfig::new(vec![k.clone()])
                 .with_timestamp_tolerance(MAX_TIMESTAMP_TOLERANCE_SECS + 1)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            EmulatorConfig::new(vec![k.clone()])
+                .with_subscribe_hold(MAX_SUBSCRIBE_HOLD_SECS + 1)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            EmulatorConfig::new(vec![k.clone()])
+                .with_subscribe_hold(0)
                 .validate()
                 .is_err()
         );

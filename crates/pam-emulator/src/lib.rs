@@ -3,21 +3,30 @@
 
 mod access_manager;
 mod authentication;
+mod channel_groups;
 mod clock;
 mod config;
+mod enforcement;
 mod error;
 mod grant;
+mod history;
 mod journal;
 mod keyset;
+mod keyset_state;
 pub mod limits;
+mod message_store;
+mod presence;
 mod publish;
 mod redact;
 mod request;
 mod response;
+mod rest_request;
+mod rest_routes;
 mod revocations;
 mod revoke;
 mod routes;
 mod server;
+mod subscribe;
 
 pub use access_manager::AccessManager;
 pub use config::{DEFAULT_LISTEN, DEFAULT_TIMESTAMP_TOLERANCE_SECS, EmulatorConfig};

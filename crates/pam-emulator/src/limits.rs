@@ -39,3 +39,70 @@ pub const MAX_CLOCK_OFFSET_SECS: i64 = 366 * 24 * 60 * 60;
 /// is sent: 1 MiB. Reading it lets the client finish sending and then read the answer,
 /// instead of seeing its connection reset; a body larger still is answered without waiting.
 pub const MAX_DISCARDED_BODY_BYTES: usize = 1024 * 1024;
+
+/// The most messages kept in one channel's history; publishing more forgets the oldest.
+pub const MAX_STORED_MESSAGES_PER_CHANNEL: usize = 1_000;
+
+/// The most messages kept in history over all channels of a keyset; publishing more forgets
+/// the oldest stored message of any channel.
+pub const MAX_STORED_MESSAGES: usize = 100_000;
+
+/// The most bytes of history kept for a keyset (messages, meta, channel and publisher names):
+/// 64 MiB. Publishing more forgets the oldest messages first.
+pub const MAX_STORED_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The most events (messages, signals, presence events) kept for delivery to subscribers of
+/// a keyset. A subscriber whose cursor is older than the oldest kept event misses the
+/// forgotten ones, as with PubNub's own delivery window.
+pub const MAX_FEED_EVENTS: usize = 10_000;
+
+/// The most bytes of events kept for delivery to subscribers of a keyset: 32 MiB.
+pub const MAX_FEED_BYTES: usize = 32 * 1024 * 1024;
+
+/// The most events one subscribe answer carries (PubNub's own page size); the cursor it
+/// returns lets the next request pick up the rest.
+pub const MAX_EVENTS_PER_SUBSCRIBE: usize = 100;
+
+/// The most channels plus channel groups one subscribe, history, here-now, heartbeat or
+/// leave request may name.
+pub const MAX_NAMES_PER_REQUEST: usize = 500;
+
+/// The most subscribe long-polls held open at once, over all keysets. One more is answered
+/// `429` at once.
+pub const MAX_HELD_POLLS: usize = 10_000;
+
+/// The longest a subscribe long-poll may be held, and so the largest accepted
+/// `subscribe_hold_secs`: 300 s, below the 310 s subscribe timeout of PubNub's SDKs.
+pub const MAX_SUBSCRIBE_HOLD_SECS: u64 = 300;
+
+/// How long a subscribe long-poll is held by default: 280 s, as PubNub does.
+pub const DEFAULT_SUBSCRIBE_HOLD_SECS: u64 = 280;
+
+/// The most (user id, channel) presence entries kept for a keyset. When full, a new
+/// subscriber still receives messages but is not listed by here-now until entries expire.
+pub const MAX_PRESENCE_ENTRIES: usize = 100_000;
+
+/// The presence timeout a subscriber gets when its request has no `heartbeat`: 300 s.
+pub const DEFAULT_PRESENCE_TIMEOUT_SECS: u64 = 300;
+
+/// The shortest presence timeout accepted; a smaller `heartbeat` is raised to it: 20 s.
+pub const MIN_PRESENCE_TIMEOUT_SECS: u64 = 20;
+
+/// The longest presence timeout accepted; a larger `heartbeat` is lowered to it: 1 hour.
+pub const MAX_PRESENCE_TIMEOUT_SECS: u64 = 3_600;
+
+/// The most channel groups one keyset holds.
+pub const MAX_CHANNEL_GROUPS: usize = 10_000;
+
+/// The most channels in one channel group (PubNub's limit).
+pub const MAX_CHANNELS_PER_GROUP: usize = 2_000;
+
+/// The most channels one add or remove request may name (PubNub's limit).
+pub const MAX_CHANNELS_PER_GROUP_CHANGE: usize = 200;
+
+/// The most messages one fetch-messages request returns per channel: 100 for one channel,
+/// as PubNub (25 for several channels is [`MAX_FETCH_MESSAGES_MULTI`]).
+pub const MAX_FETCH_MESSAGES_SINGLE: usize = 100;
+
+/// The most messages one fetch-messages request returns per channel when it names several.
+pub const MAX_FETCH_MESSAGES_MULTI: usize = 25;

@@ -1,28 +1,21 @@
-//! Publish and signal: the operations the emulator enforces tokens on.
+//! Publish and signal.
 //!
 //! In order: known subscribe key ("Invalid Subscribe Key"), matching publish key ("Invalid
 //! Publish Key"), then either a request signed with the secret key (which skips the token
 //! check) or a token in `auth` that grants write on the channel ("Forbidden" listing the
-//! channel, "Token is expired.", "Token is revoked."), then a message that is JSON.
-//! Nothing is stored or delivered: the answer is `[1,"Sent","<timetoken>"]`.
+//! channel, "Token is expired.", "Token is revoked."), then a message that is JSON (and a
+//! `meta` that is a JSON object, when given). The message is then delivered to the channel's
+//! subscribers and, unless `store=0` or it is a signal, kept in history. The answer is
+//! `[1,"Sent","<timetoken>"]` with the timetoken subscribers and history see.
 
-use pam_model::ResourceKind;
-use pam_token::{AccessRequest, Operation};
+use pam_token::Operation;
+use serde_json::value::RawValue;
 
 use crate::Response;
-use crate::access_manager::{AccessManager, Incoming, ServedKeyset, decode_segment};
+use crate::access_manager::{AccessManager, Incoming, decode_segment};
+use crate::enforcement::Action;
+use crate::message_store::{EventKind, NewEvent};
 use crate::routes::Endpoint;
-
-/// Why a token does not let a request publish.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Refusal {
-    /// No usable token for this keyset, or it grants no write on the channel.
-    Forbidden,
-    /// The token has expired.
-    Expired,
-    /// The token was revoked.
-    Revoked,
-}
 
 impl AccessManager {
     #[allow(clippy::too_many_arguments)]
@@ -55,86 +48,74 @@ impl AccessManager {
             }
         };
 
-        if incoming.query.get(pam_sign::SIGNATURE_PARAM).is_some() {
-            if let Err(response) = self.authenticate(incoming, endpoint, served) {
-                return response;
-            }
+        let operation = if endpoint == Endpoint::Signal {
+            Operation::Signal
         } else {
-            match self.token_allows(incoming, served, endpoint, &channel) {
-                Ok(()) => {}
-                Err(Refusal::Forbidden) => return Response::forbidden_channel(&channel),
-                Err(Refusal::Expired) => return Response::legacy(403, "Token is expired."),
-                Err(Refusal::Revoked) => return Response::legacy(403, "Token is revoked."),
-            }
+            Operation::Publish
+        };
+        if let Err(response) = self.enforce(
+            incoming,
+            endpoint,
+            served,
+            &[Action::new(operation, &channel)],
+        ) {
+            return response;
         }
 
-        let message_is_json = match raw_message {
-            Some(raw) => decode_segment(raw).is_some_and(|text| is_json(text.as_bytes())),
-            None => is_json(incoming.request.body),
+        let message = match raw_message {
+            Some(raw) => decode_segment(raw).and_then(|text| json_value(text.into_bytes())),
+            None => json_value(incoming.request.body.to_vec()),
         };
-        let timetoken = self.clock.next_timetoken();
-        if !message_is_json {
+        let Some(payload) = message else {
+            let timetoken = self.clock.next_timetoken();
             return Response {
                 status: 400,
                 body: format!(r#"[0,"Invalid JSON","{timetoken}"]"#),
             };
-        }
-        Response::sent(timetoken)
-    }
-
-    /// Whether the request's `auth` token lets its `uuid` do `endpoint` on `channel`.
-    fn token_allows(
-        &self,
-        incoming: &Incoming<'_>,
-        served: &ServedKeyset,
-        endpoint: Endpoint,
-        channel: &str,
-    ) -> Result<(), Refusal> {
-        let auth = incoming
-            .query
-            .get("auth")
-            .filter(|auth| !auth.is_empty())
-            .ok_or(Refusal::Forbidden)?;
-        // A token this keyset did not sign (or that does not parse) grants nothing here.
-        let token = pam_token::verify(auth, served.keyset.secret_key().as_bytes())
-            .map_err(|_| Refusal::Forbidden)?;
-        let now = self.clock.now_secs();
-        if token.is_expired_at(now) {
-            return Err(Refusal::Expired);
-        }
-        if self.revocations.contains(token.signature()) {
-            return Err(Refusal::Revoked);
-        }
-        let operation = match endpoint {
-            Endpoint::Signal => Operation::Signal,
-            _ => Operation::Publish,
         };
-        // Publish and signal touch one channel; every requirement must be granted on it.
-        let allowed = operation.requirements().iter().all(|requirement| {
-            requirement.kind == ResourceKind::Channel
-                && token
-                    .authorize(
-                        &AccessRequest::new(
-                            ResourceKind::Channel,
-                            channel,
-                            requirement.permission,
-                            now,
-                        )
-                        .by(&incoming.user_id),
-                    )
-                    .is_allowed()
-        });
-        if allowed {
-            Ok(())
-        } else {
-            Err(Refusal::Forbidden)
-        }
+        let meta = match incoming.query.get("meta").filter(|meta| !meta.is_empty()) {
+            None => None,
+            Some(text) => match json_value(text.as_bytes().to_vec()) {
+                Some(meta) if meta.get().trim_start().starts_with('{') => Some(meta),
+                _ => {
+                    return endpoint.bad_request(
+                        "Invalid meta",
+                        "The `meta` query parameter must be a JSON object.",
+                        "meta",
+                        "query",
+                    );
+                }
+            },
+        };
+        let event = NewEvent {
+            kind: if endpoint == Endpoint::Signal {
+                EventKind::Signal
+            } else {
+                EventKind::Message
+            },
+            channel,
+            publisher: Some(incoming.user_id.clone()),
+            payload,
+            meta,
+            custom_message_type: incoming
+                .query
+                .get("custom_message_type")
+                .filter(|kind| !kind.is_empty())
+                .map(str::to_owned),
+            store_in_history: incoming.query.get("store") != Some("0"),
+        };
+        let timetoken = served
+            .state
+            .messages
+            .append(event, || self.clock.next_timetoken());
+        Response::sent(timetoken)
     }
 }
 
-/// Whether `bytes` are one JSON value (nesting bounded by `serde_json`'s recursion limit).
-fn is_json(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+/// `bytes` as one JSON value, kept as sent (nesting bounded by `serde_json`'s recursion
+/// limit); `None` when they are not JSON.
+fn json_value(bytes: Vec<u8>) -> Option<Box<RawValue>> {
+    RawValue::from_string(String::from_utf8(bytes).ok()?).ok()
 }
 
 #[cfg(test)]
@@ -143,11 +124,14 @@ mod tests {
 
     #[test]
     fn messages_must_be_json() {
+        let is_json = |bytes: &[u8]| json_value(bytes.to_vec()).is_some();
         assert!(is_json(br#"{"text":"hi"}"#));
         assert!(is_json(b"\"hi\""));
-        assert!(is_json(b"42"));
+        assert!(is_json(b" 42 "));
+        assert_eq!(json_value(b" 42 ".to_vec()).unwrap().get(), "42");
         assert!(!is_json(b"hi"));
         assert!(!is_json(b""));
+        assert!(!is_json(b"1 2"));
         assert!(!is_json(&vec![b'['; 10_000]));
     }
 }

@@ -137,16 +137,6 @@ impl Response {
         }
     }
 
-    /// `403 Forbidden` listing the channel that was refused, as PubNub does:
-    /// `{"message":"Forbidden","payload":{"channels":["ch"]},"error":true,…}`.
-    pub(crate) fn forbidden_channel(channel: &str) -> Response {
-        Response::legacy_with_payload(
-            403,
-            "Forbidden",
-            Some(serde_json::json!({ "channels": [channel] })),
-        )
-    }
-
     /// The grant success body.
     pub(crate) fn granted(token: &str) -> Response {
         Response {
@@ -249,10 +239,6 @@ mod tests {
 
     #[test]
     fn legacy_bodies_have_the_recorded_shape() {
-        assert_eq!(
-            Response::forbidden_channel("not-permitted-channel").body,
-            r#"{"message":"Forbidden","payload":{"channels":["not-permitted-channel"]},"error":true,"service":"Access Manager","status":403}"#
-        );
         assert_eq!(
             Response::legacy(400, "Invalid Subscribe Key").body,
             r#"{"message":"Invalid Subscribe Key","error":true,"service":"Access Manager","status":400}"#

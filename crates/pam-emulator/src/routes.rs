@@ -6,6 +6,7 @@
 use pam_model::ErrorDetail;
 
 use crate::Response;
+use crate::rest_routes::{REST_PATHS, RestRoute};
 
 /// The endpoints the emulator answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +16,11 @@ pub(crate) enum Endpoint {
     Revoke,
     Publish,
     Signal,
+    Subscribe,
+    History,
+    DeleteMessages,
+    Presence,
+    ChannelGroups,
 }
 
 impl Endpoint {
@@ -26,6 +32,11 @@ impl Endpoint {
             Endpoint::Revoke => "revoke",
             Endpoint::Publish => "publish",
             Endpoint::Signal => "signal",
+            Endpoint::Subscribe => "subscribe",
+            Endpoint::History => "history",
+            Endpoint::DeleteMessages => "delete-messages",
+            Endpoint::Presence => "presence",
+            Endpoint::ChannelGroups => "channel-registry",
         }
     }
 
@@ -88,6 +99,8 @@ pub(crate) enum Route<'p> {
         /// `/`), or `None` when it is the body.
         message: Option<&'p str>,
     },
+    /// Subscribe, history, presence and channel groups (see [`RestRoute`]).
+    Rest(RestRoute<'p>),
 }
 
 impl<'p> Route<'p> {
@@ -144,7 +157,9 @@ impl<'p> Route<'p> {
                     (None, _) => Err(not_found()),
                 }
             }
-            _ => Err(not_found()),
+            _ => RestRoute::parse(method, segments.as_slice())
+                .unwrap_or_else(|| Err(not_found()))
+                .map(Route::Rest),
         }
     }
 
@@ -155,32 +170,38 @@ impl<'p> Route<'p> {
             Route::Grant { .. } => Endpoint::Grant,
             Route::Revoke { .. } => Endpoint::Revoke,
             Route::Publish { endpoint, .. } => *endpoint,
+            Route::Rest(route) => route.endpoint(),
         }
     }
 }
 
 fn not_found() -> Response {
+    let mut endpoints = vec![
+        "GET /time/0",
+        "POST /v3/pam/{sub}/grant",
+        "DELETE /v3/pam/{sub}/grant/{token}",
+        "GET /publish/{pub}/{sub}/0/{channel}/0/{message}",
+        "POST /publish/{pub}/{sub}/0/{channel}/0",
+        "GET /signal/{pub}/{sub}/0/{channel}/0/{message}",
+    ];
+    endpoints.extend(REST_PATHS);
     Response::legacy_with_payload(
         404,
         "Not Found",
-        Some(serde_json::json!({
-            "endpoints": [
-                "GET /time/0",
-                "POST /v3/pam/{sub}/grant",
-                "DELETE /v3/pam/{sub}/grant/{token}",
-                "GET /publish/{pub}/{sub}/0/{channel}/0/{message}",
-                "POST /publish/{pub}/{sub}/0/{channel}/0",
-                "GET /signal/{pub}/{sub}/0/{channel}/0/{message}",
-            ]
-        })),
+        Some(serde_json::json!({ "endpoints": endpoints })),
     )
 }
 
 fn method_not_allowed(allowed: &str) -> Response {
+    method_not_allowed_of(&[allowed])
+}
+
+/// `405` listing the methods the path accepts.
+pub(crate) fn method_not_allowed_of(allowed: &[&str]) -> Response {
     Response::legacy_with_payload(
         405,
         "Method Not Allowed",
-        Some(serde_json::json!({ "allow": [allowed] })),
+        Some(serde_json::json!({ "allow": allowed })),
     )
 }
 

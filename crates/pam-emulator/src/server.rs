@@ -143,6 +143,8 @@ impl Emulator {
     ///
     /// [`Error::Serve`] when the server had failed.
     pub async fn shutdown(mut self) -> Result<(), Error> {
+        // Held subscribe long-polls are in-flight requests: answer them now.
+        self.access_manager.release_held_polls();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -160,6 +162,7 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
+        self.access_manager.release_held_polls();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -278,13 +281,14 @@ async fn serve_request(
     };
     let method = parts.method.clone();
     let body_len = body.len();
+    let core = Arc::clone(&access_manager);
     let answer = move || {
         let headers: Vec<(&str, &str)> = parts
             .headers
             .iter()
             .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
             .collect();
-        access_manager.handle(&Request {
+        core.handle_or_hold(&Request {
             method: parts.method.as_str(),
             path: parts.uri.path(),
             query: parts.uri.query().unwrap_or(""),
@@ -300,7 +304,9 @@ async fn serve_request(
             .map_err(|_| "the core's blocking task failed")
     };
     match handled {
-        Ok(response) => into_http(response),
+        // A subscribe long-poll waits here, on this connection's task, holding no thread.
+        Ok((_, Some(held))) => into_http(access_manager.wait(held).await),
+        Ok((response, None)) => into_http(response),
         Err(error) => {
             tracing::error!(error, "request handling failed");
             into_http(Response::legacy(500, "Internal Server Error"))

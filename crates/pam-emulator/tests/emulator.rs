@@ -14,5 +14,7 @@ mod emulator {
     mod revoke;
     mod robustness;
     mod shared_vectors;
+    mod subscribe;
     mod time;
+    mod token_matrix;
 }

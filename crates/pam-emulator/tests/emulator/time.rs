@@ -72,7 +72,7 @@ async fn every_request_needs_a_uuid() {
 async fn unknown_paths_and_methods_are_refused_with_json() {
     let emulator = start().await;
     let client = client();
-    let answer = Call::new("GET", "/v2/subscribe/x/y/0")
+    let answer = Call::new("GET", "/v2/unsubscribe/x/y/0")
         .send(&client, &emulator)
         .await;
     assert_eq!(answer.status, 404);

@@ -1,0 +1,192 @@
+//! The one place a request's right to act is decided, for every endpoint that enforces
+//! tokens (publish, signal, subscribe, history, presence, channel groups).
+//!
+//! A request signed with the keyset's secret key skips the token check (its signature and
+//! timestamp must be valid). Otherwise the `auth` token must have been issued by this keyset,
+//! be unexpired and not revoked, and grant, to the request's `uuid`, every permission that
+//! [`Operation::requirements`] lists for each named resource: `pam-token`'s
+//! [`Token::authorize`](pam_token::Token::authorize), the same decision `pam token check`
+//! makes offline.
+
+use pam_model::ResourceKind;
+use pam_token::{AccessRequest, Operation};
+
+use crate::Response;
+use crate::access_manager::{AccessManager, Incoming, ServedKeyset};
+use crate::routes::Endpoint;
+
+/// One thing a request does: an operation on one named resource (a channel, or a channel
+/// group for the group operations).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Action<'a> {
+    pub(crate) operation: Operation,
+    pub(crate) name: &'a str,
+}
+
+impl<'a> Action<'a> {
+    pub(crate) fn new(operation: Operation, name: &'a str) -> Self {
+        Action { operation, name }
+    }
+}
+
+/// Why a token does not allow a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refusal {
+    /// No usable token for this keyset, or it lacks a permission on these resources.
+    Forbidden {
+        channels: Vec<String>,
+        groups: Vec<String>,
+    },
+    /// The token has expired.
+    Expired,
+    /// The token was revoked.
+    Revoked,
+}
+
+/// The `payload` of a `403 Forbidden`: the refused names, by kind.
+#[derive(serde::Serialize)]
+struct ForbiddenPayload {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channels: Option<Vec<String>>,
+    #[serde(rename = "channel-groups", skip_serializing_if = "Option::is_none")]
+    groups: Option<Vec<String>>,
+}
+
+impl Refusal {
+    /// PubNub's `403` bodies: `Forbidden` lists the refused channels (`payload.channels`)
+    /// and channel groups (`payload.channel-groups`).
+    fn response(self) -> Response {
+        match self {
+            Refusal::Forbidden { channels, groups } => {
+                let payload = ForbiddenPayload {
+                    channels: (!channels.is_empty() || groups.is_empty()).then_some(channels),
+                    groups: (!groups.is_empty()).then_some(groups),
+                };
+                Response::legacy_with_payload(403, "Forbidden", Some(payload))
+            }
+            Refusal::Expired => Response::legacy(403, "Token is expired."),
+            Refusal::Revoked => Response::legacy(403, "Token is revoked."),
+        }
+    }
+}
+
+impl AccessManager {
+    /// Allows the request when it is signed with `served`'s secret key (valid signature and
+    /// timestamp) or when its token allows every action; otherwise the `403` to answer.
+    pub(crate) fn enforce(
+        &self,
+        incoming: &Incoming<'_>,
+        endpoint: Endpoint,
+        served: &ServedKeyset,
+        actions: &[Action<'_>],
+    ) -> Result<(), Response> {
+        if incoming.query.get(pam_sign::SIGNATURE_PARAM).is_some() {
+            return self.authenticate(incoming, endpoint, served);
+        }
+        self.token_allows(incoming, served, actions)
+            .map_err(Refusal::response)
+    }
+
+    /// Whether the request's `auth` token lets its `uuid` do every action.
+    fn token_allows(
+        &self,
+        incoming: &Incoming<'_>,
+        served: &ServedKeyset,
+        actions: &[Action<'_>],
+    ) -> Result<(), Refusal> {
+        let refuse_all = || {
+            let mut channels = Vec::new();
+            let mut groups = Vec::new();
+            for action in actions {
+                for requirement in action.operation.requirements() {
+                    list_refused(&mut channels, &mut groups, requirement.kind, action.name);
+                }
+            }
+            Refusal::Forbidden { channels, groups }
+        };
+        let Some(auth) = incoming.query.get("auth").filter(|auth| !auth.is_empty()) else {
+            return Err(refuse_all());
+        };
+        // A token this keyset did not sign (or that does not parse) grants nothing here.
+        let Ok(token) = pam_token::verify(auth, served.keyset.secret_key().as_bytes()) else {
+            return Err(refuse_all());
+        };
+        let now = self.clock.now_secs();
+        if token.is_expired_at(now) {
+            return Err(Refusal::Expired);
+        }
+        if self.revocations.contains(token.signature()) {
+            return Err(Refusal::Revoked);
+        }
+        let mut channels = Vec::new();
+        let mut groups = Vec::new();
+        for action in actions {
+            for requirement in action.operation.requirements() {
+                let request =
+                    AccessRequest::new(requirement.kind, action.name, requirement.permission, now)
+                        .by(&incoming.user_id);
+                if !token.authorize(&request).is_allowed() {
+                    list_refused(&mut channels, &mut groups, requirement.kind, action.name);
+                }
+            }
+        }
+        if channels.is_empty() && groups.is_empty() {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden { channels, groups })
+        }
+    }
+}
+
+/// Adds `name` to the list of its kind, once.
+fn list_refused(
+    channels: &mut Vec<String>,
+    groups: &mut Vec<String>,
+    kind: ResourceKind,
+    name: &str,
+) {
+    let list = if kind == ResourceKind::ChannelGroup {
+        groups
+    } else {
+        channels
+    };
+    if !list.iter().any(|listed| listed == name) {
+        list.push(name.to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_lists_channels_and_groups() {
+        let one = Refusal::Forbidden {
+            channels: vec!["not-permitted-channel".into()],
+            groups: vec![],
+        }
+        .response();
+        assert_eq!(
+            one.body,
+            r#"{"message":"Forbidden","payload":{"channels":["not-permitted-channel"]},"error":true,"service":"Access Manager","status":403}"#
+        );
+        let both = Refusal::Forbidden {
+            channels: vec!["a".into()],
+            groups: vec!["g".into()],
+        }
+        .response();
+        assert_eq!(
+            both.body,
+            r#"{"message":"Forbidden","payload":{"channels":["a"],"channel-groups":["g"]},"error":true,"service":"Access Manager","status":403}"#
+        );
+        let groups_only = Refusal::Forbidden {
+            channels: vec![],
+            groups: vec!["g".into()],
+        }
+        .response();
+        assert_eq!(
+            groups_only.body,
+            r#"{"message":"Forbidden","payload":{"channel-groups":["g"]},"error":true,"service":"Access Manager","status":403}"#
+        );
+    }
+}
