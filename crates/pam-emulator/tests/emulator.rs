@@ -5,8 +5,10 @@
 mod emulator {
     pub(crate) mod support;
 
+    mod channel_groups;
     mod concurrency;
     mod grant;
+    mod history;
     mod limits;
     mod logging;
     mod persistence;
