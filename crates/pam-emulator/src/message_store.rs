@@ -439,6 +439,41 @@ mod tests {
     }
 
     #[test]
+    fn history_and_feed_are_bounded_in_total() {
+        let store = MessageStore::default();
+        let mut clock = counter();
+        let channels = MAX_STORED_MESSAGES / MAX_STORED_MESSAGES_PER_CHANNEL + 1;
+        for i in 0..MAX_STORED_MESSAGES + 10 {
+            store.append(message(&format!("c{}", i % channels), "x"), &mut clock);
+        }
+        let (stored, feed) = store.sizes();
+        assert_eq!(stored, MAX_STORED_MESSAGES);
+        assert_eq!(feed, MAX_FEED_EVENTS);
+        // The oldest went first: channel c0's first message (the very first) is gone.
+        let c0 = store.history("c0", Range::default(), usize::MAX);
+        assert!(c0[0].timetoken > 101, "{}", c0[0].timetoken);
+        let locked = store.lock();
+        let per_channel: usize = locked.history.channels.values().map(VecDeque::len).sum();
+        assert_eq!(per_channel, MAX_STORED_MESSAGES, "index and logs agree");
+        assert!(locked.history.bytes <= MAX_STORED_MESSAGE_BYTES);
+        assert!(locked.feed.bytes <= MAX_FEED_BYTES);
+    }
+
+    #[test]
+    fn large_messages_are_bounded_by_bytes() {
+        let store = MessageStore::default();
+        let mut clock = counter();
+        let big = "y".repeat(30 * 1024);
+        for _ in 0..3_000 {
+            store.append(message("big", &big), &mut clock);
+        }
+        let locked = store.lock();
+        assert!(locked.feed.bytes <= MAX_FEED_BYTES);
+        assert!(locked.feed.events.len() < 3_000);
+        assert!(locked.history.bytes <= MAX_STORED_MESSAGE_BYTES);
+    }
+
+    #[test]
     fn signals_are_delivered_but_not_stored() {
         let store = MessageStore::default();
         let mut signal = message("a", "s");

@@ -355,3 +355,29 @@ impl AccessManager {
         self.held_polls.held.load(Ordering::Acquire)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_most_the_limit_of_polls_is_held() {
+        let polls = HeldPolls::new(Duration::from_secs(1));
+        let places: Vec<HoldPlace> = (0..MAX_HELD_POLLS)
+            .map(|_| polls.reserve().expect("room"))
+            .collect();
+        assert!(polls.reserve().is_none());
+        drop(places);
+        assert_eq!(polls.held.load(Ordering::Acquire), 0);
+        assert!(polls.reserve().is_some());
+    }
+
+    #[test]
+    fn the_envelope_has_pubnub_fields() {
+        let response = envelope("sub-c-1", 17_000_000_000_000_001, &[]);
+        assert_eq!(
+            response.body,
+            r#"{"t":{"t":"17000000000000001","r":1},"m":[]}"#
+        );
+    }
+}
