@@ -41,7 +41,7 @@ enum Command {
     Token(token::TokenCommand),
     /// Compute a request signature (v2).
     Sign(sign::SignArgs),
-    /// Run a local Access Manager (grant, revoke, time, publish) for development and CI.
+    /// Run a local Access Manager (grant, revoke, publish, subscribe, history, presence, channel groups) for development and CI.
     Serve(serve::ServeArgs),
     /// Grant a token through Access Manager (needs the secret key) and print it.
     Grant(grant::GrantArgs),

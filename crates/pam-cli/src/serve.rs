@@ -22,6 +22,7 @@ Configuration file (TOML; every key optional):
   data_dir = \"revocations\"          # relative to the file
   timestamp_tolerance_secs = 60
   clock_offset_secs = 0
+  subscribe_hold_secs = 280         # longest a subscribe long-poll is held (1-300)
   [[keysets]]
   subscribe_key = \"sub-c-...\"
   publish_key = \"pub-c-...\"
@@ -32,8 +33,8 @@ The first line printed is `listening on http://HOST:PORT` (with the port chosen 
 then the keysets. Requests are logged on stderr with auth, signature and tokens redacted;
 RUST_LOG sets the level (default info). Ctrl-C or SIGTERM stops the server gracefully.";
 
-/// Run a local Access Manager: grant, revoke, time, publish and signal, with PubNub's paths,
-/// signatures and error bodies.
+/// Run a local Access Manager: grant, revoke, time, publish and signal, subscribe, history,
+/// presence and channel groups, with PubNub's paths, signatures and error bodies.
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub(crate) struct ServeArgs {
