@@ -207,3 +207,40 @@ async fn counts_and_deletes_follow_pubnub_bounds() {
     assert_eq!(none.json()["channels"], serde_json::json!({}));
     emulator.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test]
+async fn malformed_requests_change_nothing() {
+    let emulator = start().await;
+    let client = client();
+    let token = token(&client, &emulator).await;
+    let kept = post(&client, &emulator, "log-keep", "\"kept\"", &token, &[]).await;
+    let path = format!("/v3/history/sub-key/{SUB}/channel/log-keep");
+    for call in [
+        Call::new("DELETE", path.clone()).param("start", "soon"),
+        Call::new("DELETE", path.clone()).param("end", "1e9"),
+        Call::new(
+            "DELETE",
+            format!("/v3/history/sub-key/{SUB}/channel/log-keep,log-x"),
+        ),
+        Call::new(
+            "DELETE",
+            "/v3/history/sub-key/sub-c-unknown/channel/log-keep".to_owned(),
+        ),
+        Call::new("GET", path.clone()).param("max", "-1"),
+    ] {
+        let answer = call.param("auth", &token).send(&client, &emulator).await;
+        assert!(
+            (400..500).contains(&answer.status),
+            "{}: {}",
+            answer.status,
+            answer.body
+        );
+    }
+    let answer = fetch("log-keep", &token, &[])
+        .send(&client, &emulator)
+        .await;
+    let items = answer.json()["channels"]["log-keep"].clone();
+    assert_eq!(items[0]["timetoken"], kept.to_string(), "{}", answer.body);
+    assert_eq!(items.as_array().map(Vec::len), Some(1));
+    emulator.shutdown().await.expect("shutdown");
+}

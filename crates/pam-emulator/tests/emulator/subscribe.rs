@@ -426,3 +426,45 @@ async fn a_subscribe_needs_read_on_every_channel_and_group_it_names() {
     );
     emulator.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test]
+async fn malformed_subscribes_lose_no_event() {
+    let emulator = start().await;
+    let client = client();
+    let token = full_token(&client, &emulator).await;
+    let cursor = cursor_of(
+        &subscribe_call("keep", &token, "reader", None)
+            .send(&client, &emulator)
+            .await,
+    );
+    let sent = publish_as(
+        &client,
+        &emulator,
+        "publish",
+        "keep",
+        "\"kept\"",
+        &token,
+        &[],
+    )
+    .await;
+    for call in [
+        subscribe_call("keep", &token, "reader", Some(&cursor)).param("heartbeat", "x"),
+        subscribe_call("keep", &token, "reader", Some("12ab")),
+        subscribe_call("keep", &token, "reader", Some(&cursor)).param("filter-expr", "a==1"),
+        subscribe_call("keep%FF", &token, "reader", Some(&cursor)),
+    ] {
+        let answer = call.send(&client, &emulator).await;
+        assert_eq!(answer.status, 400, "{}", answer.body);
+        assert_eq!(answer.json()["error"], true);
+    }
+    let answer = subscribe_call("keep", &token, "reader", Some(&cursor))
+        .send(&client, &emulator)
+        .await;
+    assert_eq!(
+        answer.json()["m"][0]["p"]["t"],
+        sent.to_string(),
+        "{}",
+        answer.body
+    );
+    emulator.shutdown().await.expect("shutdown");
+}
