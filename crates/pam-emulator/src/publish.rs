@@ -70,7 +70,7 @@ impl AccessManager {
 
         let message_is_json = match raw_message {
             Some(raw) => decode_segment(raw).is_some_and(|text| is_json(text.as_bytes())),
-            None => is_json(incoming.request.body),
+            None => is_json(&incoming.body),
         };
         let timetoken = self.clock.next_timetoken();
         if !message_is_json {

@@ -13,6 +13,7 @@ mod emulator {
     mod publish;
     mod revoke;
     mod robustness;
+    mod sdk_requests;
     mod shared_vectors;
     mod time;
 }
