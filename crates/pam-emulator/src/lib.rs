@@ -5,6 +5,8 @@ mod access_manager;
 mod authentication;
 mod clock;
 mod config;
+mod connection_limits;
+mod connections;
 mod content_encoding;
 mod error;
 mod grant;
@@ -21,6 +23,7 @@ mod server;
 
 pub use access_manager::AccessManager;
 pub use config::{DEFAULT_LISTEN, DEFAULT_TIMESTAMP_TOLERANCE_SECS, EmulatorConfig};
+pub use connection_limits::ConnectionLimits;
 pub use error::Error;
 pub use keyset::{DEMO_PUBLISH_KEY, DEMO_SECRET_KEY, DEMO_SUBSCRIBE_KEY, Keyset};
 /// Redaction is shared with the client: one rule, one placeholder (see [`pam_sign::redact_target`]).

@@ -7,6 +7,7 @@ mod emulator {
 
     mod concurrency;
     mod grant;
+    mod hostile_clients;
     mod limits;
     mod logging;
     mod persistence;
