@@ -1,17 +1,6 @@
 //! The signature schemes PubNub's SDKs use for publish, beside plain signature v2.
 //!
-//! PubNub's SDKs do not all sign a publish the same way, and PubNub accepts each of them:
-//!
-//! | scheme | string to sign | signature | who sends it |
-//! | --- | --- | --- | --- |
-//! | [`PublishScheme::V2`] | `METHOD\nPUB\nPATH\nQUERY\nBODY` | `v2.` + base64url | this crate; any request |
-//! | [`PublishScheme::V2AsGet`] | `GET\nPUB\nPATH\nQUERY\n` (no body, whatever the method) | `v2.` + base64url | JavaScript SDK, every `/publish` |
-//! | [`PublishScheme::V1`] | `SUB\nPUB\nPATH\nQUERY` | base64url, no prefix, `=` padding optional | Python, Java, Kotlin, Rust `pubnub` SDKs, `POST /publish` |
-//!
-//! `QUERY` is the canonical query of signature v2 (every parameter but `signature`, sorted,
-//! percent-encoded). The body of a `POST /publish` is covered by [`PublishScheme::V2`] only;
-//! the two SDK schemes sign the path and query, which hold the keys, channel, `uuid` and
-//! `timestamp`, but not the message.
+//! See [`PublishScheme`] for the schemes and who sends each.
 
 use crate::canonical::SortedParams;
 use crate::signing_key::{HmacSha256, MAC_LEN, decode_signature, find_signature};
@@ -20,7 +9,20 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac as _;
 
-/// Which scheme a publish signature was made with; see the [module](self) table.
+/// Which scheme a publish signature was made with.
+///
+/// PubNub's SDKs do not all sign a publish the same way, and PubNub accepts each of them:
+///
+/// | scheme | string to sign | signature | who sends it |
+/// | --- | --- | --- | --- |
+/// | [`PublishScheme::V2`] | `METHOD\nPUB\nPATH\nQUERY\nBODY` | `v2.` + base64url | this crate; any request |
+/// | [`PublishScheme::V2AsGet`] | `GET\nPUB\nPATH\nQUERY\n` (no body, whatever the method) | `v2.` + base64url | JavaScript SDK, every `/publish` |
+/// | [`PublishScheme::V1`] | `SUB\nPUB\nPATH\nQUERY` | base64url, no prefix, `=` padding optional | Python, Java, Kotlin, Rust `pubnub` SDKs, `POST /publish` |
+///
+/// `QUERY` is the canonical query of signature v2 (every parameter but `signature`, sorted,
+/// percent-encoded). The body of a `POST /publish` is covered by [`PublishScheme::V2`] only;
+/// the two SDK schemes sign the path and query, which hold the keys, channel, `uuid` and
+/// `timestamp`, but not the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PublishScheme {
