@@ -7,6 +7,14 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum XtaskError {
+    /// `cargo xtask interop`: some checks failed or could not run (each is printed above).
+    #[error("interop: {failed} check(s) failed, {passed} passed")]
+    Interop {
+        /// Checks that passed.
+        passed: usize,
+        /// Checks that failed or did not run.
+        failed: usize,
+    },
     /// The command line was wrong; the message says how to call the task.
     #[error("{0}")]
     Usage(String),

@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod ci;
 pub mod fuzz;
+pub mod interop;
 pub mod load;
 pub mod release;
 pub mod tidy;
@@ -32,6 +33,7 @@ pub const TASKS: &[Task] = &[
     bench::TASK,
     ci::TASK,
     fuzz::TASK,
+    interop::TASK,
     load::TASK,
     release::TASK,
     tidy::TASK,
@@ -89,7 +91,10 @@ mod tests {
             assert!(lines[0].contains(task.summary));
         }
         let names: Vec<&str> = TASKS.iter().map(|t| t.name).collect();
-        assert_eq!(names, ["bench", "ci", "fuzz", "load", "release", "tidy"]);
+        assert_eq!(
+            names,
+            ["bench", "ci", "fuzz", "interop", "load", "release", "tidy"]
+        );
     }
 
     #[test]

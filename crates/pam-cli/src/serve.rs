@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use pam_emulator::{Emulator, EmulatorConfig, Keyset};
 
@@ -14,7 +15,7 @@ const AFTER_HELP: &str = "\
 Keysets come from --config FILE ([[keysets]] tables), from --subscribe-key, --publish-key and
 --secret-key (or PUBNUB_SUBSCRIBE_KEY, PUBNUB_PUBLISH_KEY, PUBNUB_SECRET_KEY), or both. With
 none, a demo keyset is served: sub-c-local-demo / pub-c-local-demo / sec-c-local-demo.
-Flags override the file's host, port, data_dir, timestamp_tolerance_secs and clock_offset_secs.
+Flags override the file's settings of the same names.
 
 Configuration file (TOML; every key optional):
   host = \"127.0.0.1\"
@@ -23,6 +24,10 @@ Configuration file (TOML; every key optional):
   timestamp_tolerance_secs = 60
   clock_offset_secs = 0
   subscribe_hold_secs = 280         # longest a subscribe long-poll is held (1-300)
+  header_timeout_secs = 10          # also the idle keep-alive timeout
+  body_timeout_secs = 30
+  max_connections = 512
+  shutdown_timeout_secs = 10
   [[keysets]]
   subscribe_key = \"sub-c-...\"
   publish_key = \"pub-c-...\"
@@ -31,7 +36,9 @@ Configuration file (TOML; every key optional):
 
 The first line printed is `listening on http://HOST:PORT` (with the port chosen for --port 0),
 then the keysets. Requests are logged on stderr with auth, signature and tokens redacted;
-RUST_LOG sets the level (default info). Ctrl-C or SIGTERM stops the server gracefully.";
+RUST_LOG sets the level (default info). Ctrl-C or SIGTERM stops the server gracefully:
+in-flight requests are finished for at most --shutdown-timeout seconds, then every
+connection still open is closed and the process exits.";
 
 /// Run a local Access Manager: grant, revoke, time, publish and signal, subscribe, history,
 /// presence and channel groups, with PubNub's paths, signatures and error bodies.
@@ -73,6 +80,27 @@ pub(crate) struct ServeArgs {
     /// clock-offset correction [default: 0]
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     clock_offset: Option<i64>,
+
+    /// Close a connection that has not sent a complete request head within SECS, counted
+    /// from when the server waits for one (so also an idle keep-alive connection)
+    /// [default: 10]
+    #[arg(long, value_name = "SECS")]
+    header_timeout: Option<u64>,
+
+    /// Answer 408 and close when a request's body is not complete SECS after its head
+    /// [default: 30]
+    #[arg(long, value_name = "SECS")]
+    body_timeout: Option<u64>,
+
+    /// Serve at most N connections at once; one more is answered 503 and closed
+    /// [default: 512]
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+
+    /// On Ctrl-C or SIGTERM, wait at most SECS for in-flight requests before closing every
+    /// connection and exiting [default: 10]
+    #[arg(long, value_name = "SECS")]
+    shutdown_timeout: Option<u64>,
 }
 
 /// Builds the emulator configuration from the file, the flags and the environment.
@@ -106,6 +134,19 @@ fn configuration(args: &ServeArgs) -> Result<EmulatorConfig, Failure> {
     }
     if let Some(secs) = args.clock_offset {
         config.clock_offset_secs = secs;
+    }
+    let limits = &mut config.connection_limits;
+    if let Some(secs) = args.header_timeout {
+        limits.header_timeout = Duration::from_secs(secs);
+    }
+    if let Some(secs) = args.body_timeout {
+        limits.body_timeout = Duration::from_secs(secs);
+    }
+    if let Some(max) = args.max_connections {
+        limits.max_connections = max;
+    }
+    if let Some(secs) = args.shutdown_timeout {
+        limits.shutdown_timeout = Duration::from_secs(secs);
     }
     config.validate().map_err(describe)?;
     Ok(config)

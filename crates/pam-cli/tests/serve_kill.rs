@@ -327,3 +327,75 @@ async fn kill_9_in_the_middle_of_a_revoke_stream_loses_no_acknowledged_revoke() 
         server.kill_9();
     }
 }
+
+/// SIGTERM while one client holds half a request head and another half a body: the server
+/// exits (status 0) within its shutdown deadline, and every revoke it had answered 200 is
+/// still in force after a restart.
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_with_half_sent_requests_exits_within_the_deadline_keeping_every_revoke() {
+    use std::io::Write;
+    use std::time::Duration;
+
+    let dir = TempDir(std::env::temp_dir().join(format!("pam-serve-term-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let shutdown_secs = 2;
+    let mut args = serve_args(&dir.0);
+    // Long header and body timeouts: only the shutdown deadline can end the held requests.
+    for arg in [
+        "--header-timeout",
+        "600",
+        "--body-timeout",
+        "600",
+        "--shutdown-timeout",
+        &shutdown_secs.to_string(),
+    ] {
+        args.push(arg.into());
+    }
+    let mut server = Server::start(&args);
+    let mut revoked = Vec::new();
+    for index in 0..5 {
+        let token = grant(&client, &server, &format!("room-{index}")).await;
+        let path = format!(
+            "/v3/pam/{SUB}/grant/{}",
+            pam_sign::encode_path_segment(&token)
+        );
+        let (status, body) = signed(&client, &server, "DELETE", &path, b"").await;
+        assert_eq!(status, 200, "{body}");
+        revoked.push(token);
+    }
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let mut half_head = std::net::TcpStream::connect(&address).expect("connects");
+    half_head
+        .write_all(b"DELETE /v3/pam/sub-c-kill/grant/abc HTTP/1.1\r\nHost: x\r\nX-Half")
+        .expect("sent");
+    let mut half_body = std::net::TcpStream::connect(&address).expect("connects");
+    half_body
+        .write_all(b"POST /v3/pam/sub-c-kill/grant?uuid=u HTTP/1.1\r\nHost: x\r\nContent-Length: 64\r\n\r\n{\"ttl\"")
+        .expect("sent");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // The deadline plus room for a loaded machine; a server that waits on its clients
+    // would still be running at the end of it.
+    let bound = Duration::from_secs(shutdown_secs + 10);
+    let (status, took) = server
+        .terminate(bound)
+        .unwrap_or_else(|| panic!("pam serve still ran {bound:?} after SIGTERM"));
+    assert!(status.success(), "exit status {status}");
+    println!("pam serve exited {took:?} after SIGTERM (shutdown deadline {shutdown_secs} s)");
+    drop((half_head, half_body));
+
+    let server = Server::start(&serve_args(&dir.0));
+    for token in &revoked {
+        let (status, body) = publish(&client, &server, "room-0", token).await;
+        assert_eq!(
+            (status, body.contains("Token is revoked.")),
+            (403, true),
+            "{body}"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pam_emulator::{Emulator, EmulatorConfig, Keyset};
+use pam_emulator::{ConnectionLimits, Emulator, EmulatorConfig, Keyset};
 use pam_model::{GrantRequest, Permissions, Resource, ResourceKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -46,7 +46,9 @@ fn footprint() -> Result<(u64, usize), Box<dyn std::error::Error>> {
 async fn server(polls: usize) -> Result<(), Box<dyn std::error::Error>> {
     let config = EmulatorConfig::new(vec![Keyset::new(SUB, "pub-c-measure", "sec-c-measure")])
         .with_listen("127.0.0.1:0".parse()?)
-        .with_subscribe_hold(300);
+        .with_subscribe_hold(300)
+        // Each held poll is an open connection: allow them all (plus the warm-up one).
+        .with_connection_limits(ConnectionLimits::default().with_max_connections(polls + 16));
     let emulator = Emulator::start(config).await?;
     let grant = GrantRequest::new(60).pattern(Resource::new(
         ResourceKind::Channel,

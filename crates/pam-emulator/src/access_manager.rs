@@ -46,6 +46,8 @@ pub struct AccessManager {
 #[derive(Debug)]
 pub(crate) struct Incoming<'r> {
     pub(crate) request: &'r Request<'r>,
+    /// The body, decompressed when it came with `Content-Encoding: gzip` or `deflate`.
+    pub(crate) body: std::borrow::Cow<'r, [u8]>,
     pub(crate) query: Query,
     /// The `uuid` parameter (present and non-empty).
     pub(crate) user_id: String,
@@ -61,7 +63,7 @@ impl Incoming<'_> {
             method: self.request.method,
             path: self.request.path,
             query,
-            body: self.request.body,
+            body: &self.body,
         }
     }
 }
@@ -238,6 +240,14 @@ impl AccessManager {
                 );
             }
         };
+        if let Some(response) = duplicate_parameter(&query, endpoint) {
+            return (response, None);
+        }
+        // PubNub answers `/time/0` without a `uuid`.
+        if route == Route::Time {
+            let user_id = query.get("uuid").map(str::to_owned);
+            return (Response::time(self.clock.next_timetoken()), user_id);
+        }
         let user_id = match query.get("uuid") {
             Some(user_id) if !user_id.is_empty() => user_id.to_owned(),
             _ => {
@@ -252,8 +262,16 @@ impl AccessManager {
                 );
             }
         };
+        let body = match crate::content_encoding::decode_body(
+            request.header("content-encoding"),
+            request.body,
+        ) {
+            Ok(body) => body,
+            Err(response) => return (response, Some(user_id)),
+        };
         let incoming = Incoming {
             request,
+            body,
             query,
             user_id,
         };
@@ -331,6 +349,33 @@ impl AccessManager {
             } => self.channel_group(incoming, subscribe_key, group, true),
         }
     }
+}
+
+/// Parameters that must appear at most once: a second `uuid` or `auth` could make the
+/// identity checked differ from the one logged or meant, and a second `signature` or
+/// `timestamp` makes it ambiguous what was signed. Each is refused with a `400` naming it.
+const SINGLE_PARAMETERS: [&str; 4] = [
+    "uuid",
+    "auth",
+    pam_sign::SIGNATURE_PARAM,
+    pam_sign::TIMESTAMP_PARAM,
+];
+
+/// The `400` for the first of [`SINGLE_PARAMETERS`] that `query` repeats.
+fn duplicate_parameter(query: &Query, endpoint: Endpoint) -> Option<Response> {
+    SINGLE_PARAMETERS.iter().find_map(|&name| {
+        let count = query.count(name);
+        (count > 1).then(|| {
+            endpoint.bad_request(
+                "Duplicate parameter",
+                &format!(
+                    "The `{name}` query parameter appears {count} times; at most one is accepted."
+                ),
+                name,
+                "query",
+            )
+        })
+    })
 }
 
 /// Decodes a path segment (`+` stays `+`); `None` when it is not valid percent-encoded UTF-8.

@@ -1,4 +1,4 @@
-//! Checking a request's v2 signature and timestamp, with PubNub's 403 bodies when they fail.
+//! Checking a request's signature (v2, or a scheme an SDK uses for publish) and timestamp, with PubNub's 403 bodies when they fail.
 
 use crate::Response;
 use crate::access_manager::{AccessManager, Incoming, ServedKeyset, sentence};
@@ -41,8 +41,13 @@ impl AccessManager {
                 "query",
             )
         };
-        match served.signing_key.verify(&request) {
-            Ok(()) => {}
+        // Publish accepts each scheme PubNub's SDKs sign it with (see `pam_sign::PublishScheme`);
+        // every other request, signature v2 only.
+        match served
+            .signing_key
+            .verify_publish(served.keyset.subscribe_key(), &request)
+        {
+            Ok(_scheme) => {}
             Err(pam_sign::Error::SignatureMismatch) => {
                 return Err(invalid_signature(SIGNATURE_MISMATCH_DETAIL.to_owned()));
             }

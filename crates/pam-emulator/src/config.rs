@@ -10,7 +10,7 @@ use crate::limits::{
     DEFAULT_SUBSCRIBE_HOLD_SECS, MAX_CLOCK_OFFSET_SECS, MAX_CONFIG_FILE_BYTES, MAX_KEYSETS,
     MAX_SUBSCRIBE_HOLD_SECS, MAX_TIMESTAMP_TOLERANCE_SECS,
 };
-use crate::{Error, Keyset};
+use crate::{ConnectionLimits, Error, Keyset};
 
 /// Where `pam serve` listens when told nothing: `127.0.0.1:8090`.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8090);
@@ -59,6 +59,8 @@ pub struct EmulatorConfig {
     /// with no message, in seconds: 1 to [`MAX_SUBSCRIBE_HOLD_SECS`], default
     /// [`DEFAULT_SUBSCRIBE_HOLD_SECS`] (PubNub's 280).
     pub subscribe_hold_secs: u64,
+    /// Timeouts, the connection cap and the shutdown deadline.
+    pub connection_limits: ConnectionLimits,
 }
 
 impl EmulatorConfig {
@@ -72,6 +74,7 @@ impl EmulatorConfig {
             clock_offset_secs: 0,
             data_dir: None,
             subscribe_hold_secs: DEFAULT_SUBSCRIBE_HOLD_SECS,
+            connection_limits: ConnectionLimits::default(),
         }
     }
 
@@ -116,9 +119,16 @@ impl EmulatorConfig {
         self
     }
 
+    /// The same configuration with these connection limits.
+    #[must_use]
+    pub fn with_connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.connection_limits = limits;
+        self
+    }
+
     /// Checks everything the emulator relies on: at least one and at most
     /// [`MAX_KEYSETS`] keysets, valid keys, distinct subscribe keys, tolerance and clock
-    /// offset within their limits.
+    /// offset within their limits, and the [`ConnectionLimits`].
     ///
     /// # Errors
     ///
@@ -158,6 +168,7 @@ impl EmulatorConfig {
                 ),
             });
         }
+        self.connection_limits.validate()?;
         if self.clock_offset_secs.unsigned_abs() > MAX_CLOCK_OFFSET_SECS.unsigned_abs() {
             return Err(Error::InvalidConfig {
                 field: "clock_offset_secs".to_owned(),
@@ -189,6 +200,10 @@ impl EmulatorConfig {
     /// timestamp_tolerance_secs = 60      # default 60
     /// clock_offset_secs = 0              # default 0
     /// subscribe_hold_secs = 280          # default 280
+    /// header_timeout_secs = 10           # default 10; also the idle keep-alive timeout
+    /// body_timeout_secs = 30             # default 30
+    /// max_connections = 512              # default 512
+    /// shutdown_timeout_secs = 10         # default 10
     ///
     /// [[keysets]]
     /// subscribe_key = "sub-c-…"
@@ -248,6 +263,10 @@ struct TomlConfig {
     timestamp_tolerance_secs: Option<u64>,
     clock_offset_secs: Option<i64>,
     subscribe_hold_secs: Option<u64>,
+    header_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
+    shutdown_timeout_secs: Option<u64>,
     #[serde(default)]
     keysets: Vec<TomlKeyset>,
 }
@@ -299,6 +318,19 @@ fn parse_toml(text: &str, origin: &str) -> Result<EmulatorConfig, Error> {
     if let Some(secs) = parsed.subscribe_hold_secs {
         config.subscribe_hold_secs = secs;
     }
+    let limits = &mut config.connection_limits;
+    if let Some(secs) = parsed.header_timeout_secs {
+        limits.header_timeout = std::time::Duration::from_secs(secs);
+    }
+    if let Some(secs) = parsed.body_timeout_secs {
+        limits.body_timeout = std::time::Duration::from_secs(secs);
+    }
+    if let Some(max) = parsed.max_connections {
+        limits.max_connections = max;
+    }
+    if let Some(secs) = parsed.shutdown_timeout_secs {
+        limits.shutdown_timeout = std::time::Duration::from_secs(secs);
+    }
     Ok(config)
 }
 
@@ -325,6 +357,28 @@ mod tests {
         let message = EmulatorConfig::from_toml_str(text).unwrap_err().to_string();
         assert!(message.contains("line 5"), "{message}");
         assert!(!message.contains("sec-c-hidden"), "{message}");
+    }
+
+    #[test]
+    fn connection_limits_come_from_toml_and_are_validated() {
+        let config = EmulatorConfig::from_toml_str(
+            "header_timeout_secs = 2\nbody_timeout_secs = 3\nmax_connections = 7\nshutdown_timeout_secs = 0\n",
+        )
+        .unwrap();
+        let limits = config.connection_limits;
+        assert_eq!(limits.header_timeout.as_secs(), 2);
+        assert_eq!(limits.body_timeout.as_secs(), 3);
+        assert_eq!(limits.max_connections, 7);
+        assert_eq!(limits.shutdown_timeout.as_secs(), 0);
+        let config = EmulatorConfig::from_toml_str("header_timeout_secs = 0\n")
+            .unwrap()
+            .with_connection_limits(
+                ConnectionLimits::default().with_header_timeout(std::time::Duration::ZERO),
+            );
+        let mut config = config;
+        config.keysets.push(Keyset::new("s", "p", "x"));
+        let message = config.validate().unwrap_err().to_string();
+        assert!(message.contains("header_timeout_secs"), "{message}");
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl AccessManager {
         if !is_json(incoming.request.header("content-type")) {
             return content_type_not_json();
         }
-        let grant = match GrantRequest::from_body_json(incoming.request.body) {
+        let grant = match GrantRequest::from_body_json(&incoming.body) {
             Ok(grant) => grant,
             Err(error) => return Response::v3_error(&error.to_error_body()),
         };

@@ -106,3 +106,32 @@ pub const MAX_FETCH_MESSAGES_SINGLE: usize = 100;
 
 /// The most messages one fetch-messages request returns per channel when it names several.
 pub const MAX_FETCH_MESSAGES_MULTI: usize = 25;
+/// Default time a connection gets to send a complete request head, counted from when the
+/// server starts waiting for it: on a new connection, and again on a kept-alive connection
+/// after each response (so it is also the idle keep-alive timeout): 10 s. A connection past it
+/// is closed.
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
+
+/// Default time a request gets to send its whole body once its head is in: 30 s. Past it the
+/// request is answered `408` and the connection closed.
+pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 30;
+
+/// Default most open connections served at once: 512, well under the usual limit of 1,024
+/// open files. One more is answered `503` (`Retry-After: 1`) and closed at once, so a flood
+/// of idle connections cannot starve the server of file descriptors.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// Default time a graceful shutdown (SIGTERM, Ctrl-C, [`crate::Emulator::shutdown`]) waits
+/// for in-flight requests before closing every connection still open: 10 s. A revoke is
+/// answered only once it is durable, so every acknowledged revoke survives the shutdown.
+pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 10;
+
+/// The longest accepted header, body or shutdown timeout: one hour.
+pub const MAX_TIMEOUT_SECS: u64 = 60 * 60;
+
+/// The most connections `max_connections` may allow.
+pub const MAX_CONNECTIONS_LIMIT: usize = 65_536;
+
+/// The most refusals (`503` to a connection over the cap) being written at once; more
+/// connections over the cap are closed without an answer.
+pub const MAX_PENDING_REFUSALS: usize = 64;

@@ -64,7 +64,7 @@ impl AccessManager {
 
         let message = match raw_message {
             Some(raw) => decode_segment(raw).and_then(|text| json_value(text.into_bytes())),
-            None => json_value(incoming.request.body.to_vec()),
+            None => json_value(incoming.body.to_vec()),
         };
         let Some(payload) = message else {
             let timetoken = self.clock.next_timetoken();

@@ -16,7 +16,7 @@ pub struct Request<'a> {
     pub path: &'a str,
     /// The query exactly as sent, without the `?` (empty when there is none).
     pub query: &'a str,
-    /// The headers, names in any case. Only `Content-Type` is read.
+    /// The headers, names in any case. Only `Content-Type` and `Content-Encoding` are read.
     pub headers: &'a [(&'a str, &'a str)],
     /// The body bytes.
     pub body: &'a [u8],
@@ -139,6 +139,11 @@ impl Query {
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// How many times parameter `key` appears.
+    pub(crate) fn count(&self, key: &str) -> usize {
+        self.pairs.iter().filter(|(k, _)| k == key).count()
     }
 
     /// The pairs, borrowed, as `pam_sign::Request::query` wants them.

@@ -1,6 +1,8 @@
-//! The HTTP layer: axum on tokio in front of [`AccessManager::handle`].
+//! The HTTP layer: hyper and axum on tokio in front of [`AccessManager::handle`].
 //!
-//! Every request goes to one handler, which bounds the request target and body, then runs
+//! Connections are accepted by `crate::connections` (timeouts, connection cap, graceful
+//! shutdown with a deadline). Every request goes to one handler, which bounds the request
+//! target and body (and the time to receive the body), then runs
 //! the core and writes its answer: on the async worker for small requests, on a blocking
 //! thread for a revoke (it may wait for fsync) and for large bodies.
 
@@ -58,6 +60,7 @@ impl Emulator {
     /// Those of [`AccessManager::new`], and [`Error::Bind`].
     pub async fn start(config: EmulatorConfig) -> Result<Emulator, Error> {
         let listen = config.listen;
+        let config_limits = config.connection_limits;
         // Loading the journal is file I/O: keep it off the async worker threads.
         let access_manager = tokio::task::spawn_blocking(move || AccessManager::new(&config))
             .await
@@ -75,18 +78,16 @@ impl Emulator {
             addr: listen,
             source,
         })?;
+        let limits = config_limits;
         let router = axum::Router::new()
             .fallback(serve_request)
-            .with_state(Arc::clone(&access_manager));
+            .with_state(Arc::new(Shared {
+                access_manager: Arc::clone(&access_manager),
+                body_timeout: limits.body_timeout,
+            }));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    // A dropped sender stops the server too.
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        // A dropped sender stops the server too.
+        let task = tokio::spawn(crate::connections::serve(listener, router, limits, stopped));
         tracing::info!(address = %local_addr, "Access Manager emulator listening");
         Ok(Emulator {
             local_addr,
@@ -137,7 +138,9 @@ impl Emulator {
     }
 
     /// Stops accepting connections, lets in-flight requests finish, closes idle
-    /// connections and waits until the server has stopped.
+    /// connections and waits until the server has stopped: at most the configured
+    /// shutdown timeout ([`crate::ConnectionLimits::shutdown_timeout`]), after which the
+    /// connections still open are closed.
     ///
     /// # Errors
     ///
@@ -197,6 +200,12 @@ fn connectable(addr: SocketAddr) -> SocketAddr {
     }
 }
 
+/// What every request handler shares.
+struct Shared {
+    access_manager: Arc<AccessManager>,
+    body_timeout: std::time::Duration,
+}
+
 /// Why a body could not be read.
 enum BodyError {
     TooLarge,
@@ -245,9 +254,10 @@ fn into_http(response: Response) -> axum::response::Response {
 }
 
 async fn serve_request(
-    State(access_manager): State<Arc<AccessManager>>,
+    State(shared): State<Arc<Shared>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
+    let access_manager = Arc::clone(&shared.access_manager);
     let (parts, body) = request.into_parts();
     let target_len = parts
         .uri
@@ -269,7 +279,18 @@ async fn serve_request(
     {
         return into_http(Response::body_too_large(Some(declared), MAX_BODY_BYTES));
     }
-    let body = match read_body(body, MAX_BODY_BYTES).await {
+    let read = tokio::time::timeout(shared.body_timeout, read_body(body, MAX_BODY_BYTES)).await;
+    let Ok(read) = read else {
+        tracing::info!(
+            timeout_secs = shared.body_timeout.as_secs_f64(),
+            "request body not received in time; closing the connection"
+        );
+        let mut http = into_http(Response::legacy(408, "Request Timeout"));
+        http.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return http;
+    };
+    let body = match read {
         Ok(body) => body,
         Err(BodyError::TooLarge) => {
             return into_http(Response::body_too_large(declared_len, MAX_BODY_BYTES));

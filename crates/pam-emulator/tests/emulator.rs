@@ -9,12 +9,14 @@ mod emulator {
     mod concurrency;
     mod grant;
     mod history;
+    mod hostile_clients;
     mod limits;
     mod logging;
     mod persistence;
     mod publish;
     mod revoke;
     mod robustness;
+    mod sdk_requests;
     mod shared_vectors;
     mod subscribe;
     mod time;

@@ -6,17 +6,15 @@
 
 use std::fmt;
 
-/// What replaces a secret value.
-pub(crate) const REDACTED: &str = "<redacted>";
-
-/// Query parameters whose values are credentials.
-const SECRET_PARAMS: [&str; 2] = ["auth", "signature"];
+/// What replaces a secret value: the placeholder shared with the emulator.
+pub(crate) use pam_sign::REDACTED;
 
 /// The longest URL an error or log line shows, in characters; longer ones (a publish with a
 /// large message) are cut and end with `…`.
 pub const MAX_SHOWN_URL_CHARS: usize = 300;
 
-/// A request URL with `auth`, `signature` and path tokens replaced by `<redacted>`, cut to
+/// A request URL with every credential (`auth`, `signature`, a revoke path's token, in any
+/// case or encoding; see [`pam_sign::redact_url`]) replaced by `<redacted>`, cut to
 /// [`MAX_SHOWN_URL_CHARS`].
 ///
 /// ```
@@ -44,61 +42,23 @@ impl RedactedUrl {
         text.push_str(redacted_path);
         for (index, (key, value)) in query.iter().enumerate() {
             text.push(if index == 0 { '?' } else { '&' });
-            let key = key.as_ref();
-            pam_sign::percent_encode_into(key, &mut text);
+            pam_sign::percent_encode_into(key.as_ref(), &mut text);
             text.push('=');
-            if SECRET_PARAMS.contains(&key) {
-                text.push_str(REDACTED);
-            } else {
-                pam_sign::percent_encode_into(value.as_ref(), &mut text);
-            }
+            pam_sign::percent_encode_into(value.as_ref(), &mut text);
         }
-        RedactedUrl(cut(text))
+        RedactedUrl(cut(pam_sign::redact_url(&text)))
     }
 
-    /// Redacts a URL given as text: the values of `auth` and `signature` in its query, and the
-    /// token segment of a revoke path (`…/grant/{token}`).
+    /// Redacts a URL given as text: every credential in its query and the token segment of
+    /// a revoke path (see [`pam_sign::redact_url`]).
     #[must_use]
     pub fn from_url_text(url: &str) -> Self {
-        let (before_query, query) = match url.split_once('?') {
-            Some((before, query)) => (before, Some(query)),
-            None => (url, None),
-        };
-        let mut text = redact_revoke_path(before_query);
-        if let Some(query) = query {
-            text.push('?');
-            for (index, pair) in query.split('&').enumerate() {
-                if index > 0 {
-                    text.push('&');
-                }
-                match pair.split_once('=') {
-                    Some((key, _)) if SECRET_PARAMS.contains(&key) => {
-                        text.push_str(key);
-                        text.push('=');
-                        text.push_str(REDACTED);
-                    }
-                    _ => text.push_str(pair),
-                }
-            }
-        }
-        RedactedUrl(cut(text))
+        RedactedUrl(cut(pam_sign::redact_url(url)))
     }
-
     /// The redacted text.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// Replaces what follows `/grant/` in a path (the revoked token) with `<redacted>`.
-fn redact_revoke_path(path: &str) -> String {
-    const MARKER: &str = "/grant/";
-    match path.find(MARKER) {
-        Some(at) if path.len() > at + MARKER.len() => {
-            format!("{}{REDACTED}", &path[..at + MARKER.len()])
-        }
-        _ => path.to_owned(),
     }
 }
 

@@ -4,6 +4,8 @@
 mod canonical;
 mod encoding;
 mod error;
+mod publish_schemes;
+mod redact;
 mod request;
 mod signing_key;
 mod timestamp;
@@ -11,6 +13,10 @@ mod timestamp;
 pub use canonical::{canonical_query, encode_query, string_to_sign};
 pub use encoding::{encode_path_segment, percent_encode, percent_encode_into};
 pub use error::{Error, MAX_ECHOED_TIMESTAMP_CHARS};
+pub use publish_schemes::PublishScheme;
+pub use redact::{
+    CREDENTIAL_PARAMETERS, REDACTED, is_credential_parameter, redact_target, redact_url,
+};
 pub use request::Request;
 pub use signing_key::{Signed, SigningKey};
 pub use timestamp::{DEFAULT_TIMESTAMP_TOLERANCE_SECS, check_timestamp};

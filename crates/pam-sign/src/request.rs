@@ -4,14 +4,12 @@ use std::fmt;
 
 use crate::Error;
 
-/// Query parameters whose values are credentials and are never printed.
-const REDACTED_PARAMS: [&str; 2] = ["auth", crate::SIGNATURE_PARAM];
-
 /// One HTTP request, as much of it as signature v2 covers.
 ///
 /// Borrowed throughout, so describing a request costs nothing. `query` holds raw (decoded)
 /// values in the order they are sent; `path` is exactly as sent, already percent-encoded.
-/// `Debug` shows the values of `auth` and `signature` as `<redacted>` and the body by length.
+/// `Debug` shows the value of every credential parameter (see
+/// [`crate::is_credential_parameter`]) as `<redacted>` and the body by length.
 #[derive(Clone, Copy)]
 pub struct Request<'a> {
     /// HTTP method in uppercase, such as `POST`.
@@ -44,8 +42,8 @@ impl fmt::Debug for Request<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_list()
                     .entries(self.0.iter().map(|&(key, value)| {
-                        if REDACTED_PARAMS.contains(&key) {
-                            (key, "<redacted>")
+                        if crate::is_credential_parameter(key) {
+                            (key, crate::REDACTED)
                         } else {
                             (key, value)
                         }

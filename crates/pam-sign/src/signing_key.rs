@@ -14,10 +14,10 @@ use crate::{
     TIMESTAMP_PARAM,
 };
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Length of an HMAC-SHA256 output.
-const MAC_LEN: usize = 32;
+pub(crate) const MAC_LEN: usize = 32;
 
 impl Sink for HmacSha256 {
     fn put(&mut self, text: &str) {
@@ -36,7 +36,7 @@ impl Sink for HmacSha256 {
 #[derive(Clone)]
 pub struct SigningKey {
     publish_key: String,
-    mac: HmacSha256,
+    pub(crate) mac: HmacSha256,
 }
 
 /// What [`SigningKey::sign`] adds to a request: the signed `timestamp` and the `signature`.
@@ -212,7 +212,7 @@ fn encode_signature(mac: &[u8]) -> String {
 }
 
 /// The request's single `signature` value.
-fn find_signature<'r>(request: &Request<'r>) -> Result<&'r str, Error> {
+pub(crate) fn find_signature<'r>(request: &Request<'r>) -> Result<&'r str, Error> {
     let mut found = None;
     let mut count = 0;
     for &(key, value) in request.query {
@@ -233,7 +233,7 @@ fn find_signature<'r>(request: &Request<'r>) -> Result<&'r str, Error> {
 
 /// The MAC bytes of a `v2.` signature; the length is checked before decoding, so any input
 /// costs at most one fixed-size decode.
-fn decode_signature(signature: &str) -> Result<[u8; MAC_LEN], Error> {
+pub(crate) fn decode_signature(signature: &str) -> Result<[u8; MAC_LEN], Error> {
     let malformed = |problem| Error::MalformedSignature {
         problem,
         found_len: signature.len(),

@@ -44,6 +44,35 @@ impl ServeProcess {
         ServeProcess { child, url }
     }
 
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM (Unix only) and waits up to `bound` for the process to exit; its exit
+    /// status and how long it took, or `None` when it was still running (it is then killed).
+    #[cfg(unix)]
+    pub fn terminate(
+        &mut self,
+        bound: std::time::Duration,
+    ) -> Option<(std::process::ExitStatus, std::time::Duration)> {
+        let started = std::time::Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill -TERM failed: {sent}");
+        while started.elapsed() < bound {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some((status, started.elapsed()));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        None
+    }
+
     /// SIGKILL, and wait for the process to be gone.
     pub fn kill_9(mut self) {
         self.child.kill().expect("kill");

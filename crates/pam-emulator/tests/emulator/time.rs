@@ -39,11 +39,28 @@ async fn the_clock_offset_moves_the_server_time() {
 }
 
 #[tokio::test]
-async fn every_request_needs_a_uuid() {
+async fn time_needs_no_uuid_and_every_other_request_does() {
     let emulator = start().await;
     let client = client();
+    // PubNub answers `/time/0` without a `uuid`, as the SDKs call it.
     for query in [&[][..], &[("uuid", "")][..]] {
         let answer = Call::new("GET", "/time/0")
+            .query(query)
+            .send(&client, &emulator)
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(
+            answer.json()[0].as_u64().map(|t| t.to_string().len()),
+            Some(17)
+        );
+    }
+    for query in [&[][..], &[("uuid", "")][..]] {
+        let path = format!(
+            "/publish/{}/{}/0/ch/0/1",
+            super::support::PUB,
+            super::support::SUB
+        );
+        let answer = Call::new("GET", path)
             .query(query)
             .send(&client, &emulator)
             .await;
