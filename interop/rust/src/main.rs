@@ -7,6 +7,7 @@
 //! To add flows, write a module `flows_*.rs` with such functions and list them in `main`.
 
 mod flows_access;
+mod flows_realtime;
 
 use pubnub::transport::TransportReqwest;
 use pubnub::{Keyset, PubNubClient, PubNubClientBuilder};
@@ -144,6 +145,8 @@ async fn main() -> std::process::ExitCode {
         flows_access::server_signed_publish,
         flows_access::revoke,
         flows_access::errors,
+        flows_realtime::subscribe_receives_what_another_client_published,
+        flows_realtime::revoked_token_cannot_subscribe,
     );
     if ctx.failures == 0 {
         std::process::ExitCode::SUCCESS

@@ -157,7 +157,16 @@ pub fn log_is_redacted(log: &str, keysets: &Keysets) -> Result<(), String> {
             let mut rest = line;
             while let Some(at) = rest.find(marker) {
                 let value = &rest[at + marker.len()..];
-                if !(value.starts_with("<redacted>") || value.starts_with('&') || value.is_empty())
+                // A marker inside a longer name (`timetoken=`, a history parameter) is not a
+                // credential: only one that starts a parameter or a field counts.
+                let starts_a_name = rest[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|before| matches!(before, '?' | '&' | ' ' | '"'));
+                if starts_a_name
+                    && !(value.starts_with("<redacted>")
+                        || value.starts_with('&')
+                        || value.is_empty())
                 {
                     let shown: String =
                         line[..line.len() - value.len()].chars().take(160).collect();
@@ -220,6 +229,14 @@ mod tests {
             .is_ok()
         );
         assert!(log_is_redacted("GET /p?auth=qEF2AkF0", &keysets).is_err());
+        assert!(log_is_redacted("GET /p?token=qEF2AkF0", &keysets).is_err());
+        assert!(
+            log_is_redacted(
+                "GET /h?timetoken=17000000000000000&auth=<redacted>",
+                &keysets
+            )
+            .is_ok()
+        );
         let secret = keysets.secrets().next().unwrap().to_owned();
         assert!(log_is_redacted(&format!("key {secret}"), &keysets).is_err());
     }
