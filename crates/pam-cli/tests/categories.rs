@@ -240,3 +240,43 @@ fn the_pubnub_0_9_fixture_parses_and_says_its_sig_cannot_verify() {
         text(&verify.stderr)
     );
 }
+
+/// `GET /v2/objects/{SUB}/channels?uuid=u&auth=TOKEN` against `server`: the status.
+async fn list_channels(client: &reqwest::Client, server: &ServeProcess, token: &str) -> u16 {
+    let url = format!(
+        "{}/v2/objects/{SUB}/channels?uuid=u&auth={}",
+        server.url,
+        pam_sign::encode_path_segment(token)
+    );
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("answered")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn serve_flags_restrict_listing_on_the_demo_keyset() {
+    let server = ServeProcess::start(&["--disallow-get-all-channel-metadata"]);
+    let issue = |flags: &[&str]| {
+        let mut args = vec!["token", "issue", "--secret-key", SEC, "--ttl", "10"];
+        args.extend_from_slice(flags);
+        let out = pam(&args, None);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout).trim().to_owned()
+    };
+    let lister = issue(&["--category", "channels=get"]);
+    let reader = issue(&["--channel-pattern", ".*=get"]);
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    assert_eq!(list_channels(&client, &server, &lister).await, 200);
+    assert_eq!(list_channels(&client, &server, &reader).await, 403);
+
+    // Unrestricted, the same token lists.
+    let open = ServeProcess::start::<&str>(&[]);
+    assert_eq!(list_channels(&client, &open, &reader).await, 200);
+}
