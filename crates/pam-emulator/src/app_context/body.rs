@@ -96,8 +96,9 @@ fn text(location: &str, value: Value) -> Result<Option<String>, BodyError> {
     }
 }
 
-/// `custom`: flat object of scalars, at most [`MAX_APP_CONTEXT_CUSTOM_BYTES`] as JSON.
-fn custom(location: &str, value: Value) -> Result<Option<Map<String, Value>>, BodyError> {
+/// `custom`: flat object of scalars, at most [`MAX_APP_CONTEXT_CUSTOM_BYTES`] as JSON; its
+/// compact JSON text.
+fn custom(location: &str, value: Value) -> Result<Option<String>, BodyError> {
     let map = match value {
         Value::Null => return Ok(None),
         Value::Object(map) => map,
@@ -124,7 +125,8 @@ fn custom(location: &str, value: Value) -> Result<Option<Map<String, Value>>, Bo
             ),
         ));
     }
-    let size = serde_json::to_string(&map).map_or(usize::MAX, |json| json.len());
+    let text = Value::Object(map).to_string();
+    let size = text.len();
     if size > MAX_APP_CONTEXT_CUSTOM_BYTES {
         return Err(error(
             location,
@@ -133,7 +135,7 @@ fn custom(location: &str, value: Value) -> Result<Option<Map<String, Value>>, Bo
             ),
         ));
     }
-    Ok(Some(map))
+    Ok(Some(text))
 }
 
 /// A set-memberships body, `{"set":[{"channel":{"id":"c"},"custom":{…},"status":…,"type":…}],
@@ -298,7 +300,7 @@ mod tests {
             changes.fields,
             BTreeMap::from([("name", "Chat".to_owned())])
         );
-        assert_eq!(changes.custom.unwrap().len(), 3);
+        assert_eq!(changes.custom.unwrap(), r#"{"a":1,"b":"x","c":true}"#);
         let uuid =
             object_changes(ObjectKind::Uuid, br#"{"email":"a@b.c","externalId":"x"}"#).unwrap();
         assert_eq!(uuid.fields.len(), 2);

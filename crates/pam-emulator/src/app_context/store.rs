@@ -4,8 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use serde_json::{Map, Value};
-
 use crate::limits::{MAX_APP_CONTEXT_MEMBERSHIPS, MAX_APP_CONTEXT_OBJECTS};
 
 /// Channel metadata or uuid metadata.
@@ -45,14 +43,17 @@ impl ObjectKind {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Changes {
     pub(crate) fields: BTreeMap<&'static str, String>,
-    pub(crate) custom: Option<Map<String, Value>>,
+    /// `custom` as compact JSON text (an object of scalars), kept as text so that what it
+    /// costs in memory is what the bound on its length says.
+    pub(crate) custom: Option<String>,
 }
 
 /// One stored object or membership: text fields, `custom`, and when it last changed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Stored {
     pub(crate) fields: BTreeMap<&'static str, String>,
-    pub(crate) custom: Option<Map<String, Value>>,
+    /// Compact JSON text of an object.
+    pub(crate) custom: Option<String>,
     /// ISO 8601 UTC with microseconds, as PubNub writes `updated`.
     pub(crate) updated: String,
 }

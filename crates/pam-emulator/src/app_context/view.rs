@@ -172,7 +172,7 @@ pub(crate) fn object(kind: ObjectKind, id: &str, stored: &Stored, include: &[Str
         }
     }
     if include.iter().any(|i| i == "custom") {
-        map.insert("custom".to_owned(), json!(stored.custom));
+        map.insert("custom".to_owned(), custom(stored));
     }
     map.insert("updated".to_owned(), json!(stored.updated));
     map.insert("eTag".to_owned(), json!(etag(stored)));
@@ -207,11 +207,20 @@ pub(crate) fn membership(
         }
     }
     if has("custom") {
-        map.insert("custom".to_owned(), json!(membership.custom));
+        map.insert("custom".to_owned(), custom(membership));
     }
     map.insert("updated".to_owned(), json!(membership.updated));
     map.insert("eTag".to_owned(), json!(etag(membership)));
     Value::Object(map)
+}
+
+/// The stored `custom` (checked JSON text) as a value; `null` when unset.
+fn custom(stored: &Stored) -> Value {
+    stored
+        .custom
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or(Value::Null)
 }
 
 /// An opaque entity tag: 16 hex digits of SHA-256 over the object's fields and `custom`.
