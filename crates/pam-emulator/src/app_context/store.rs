@@ -210,7 +210,14 @@ impl Locked<'_> {
         new_channels.sort_unstable();
         new_channels.dedup();
         let added = new_channels.len();
-        let removed = delete.iter().filter(|channel| has(channel)).count();
+        let mut deleted: Vec<&str> = delete
+            .iter()
+            .map(String::as_str)
+            .filter(|channel| has(channel))
+            .collect();
+        deleted.sort_unstable();
+        deleted.dedup();
+        let removed = deleted.len();
         if inner.memberships - removed + added > MAX_APP_CONTEXT_MEMBERSHIPS {
             return Err(Full::Memberships);
         }
@@ -289,6 +296,15 @@ mod tests {
         assert_eq!(locked.guard.memberships, 2);
         locked
             .set_memberships("u", set(&["c"]), &["a".to_owned()], "t")
+            .unwrap();
+        assert_eq!(locked.guard.memberships, 2);
+        // A channel deleted twice in one request counts once.
+        locked
+            .set_memberships("u", set(&["d"]), &["d".to_owned(), "d".to_owned()], "t")
+            .unwrap();
+        locked.set_memberships("u", set(&["d"]), &[], "t").unwrap();
+        locked
+            .set_memberships("u", vec![], &["d".to_owned(), "d".to_owned()], "t")
             .unwrap();
         assert_eq!(locked.guard.memberships, 2);
         assert!(!locked.remove_object(ObjectKind::Channel, "b"));
