@@ -69,6 +69,12 @@ impl AccessManager {
                         .to_owned(),
                 );
             }
+            Err(error @ pam_token::Error::BadSignatureLength { .. }) => {
+                return invalid_token(format!(
+                    "Token was not issued by this keyset: {}",
+                    sentence(&error.to_string())
+                ));
+            }
             Err(error) => {
                 return invalid_token(format!(
                     "Token could not be parsed: {}",
