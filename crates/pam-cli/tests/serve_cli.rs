@@ -155,3 +155,59 @@ revocation = false
     assert!(!out.contains("sec-c-flag-secret"), "{out}");
     assert!(!out.contains("sub-c-local-demo"), "{out}");
 }
+
+#[test]
+fn listing_restrictions_come_from_the_file_and_the_flags() {
+    let config = r#"
+[[keysets]]
+subscribe_key = "sub-c-file"
+publish_key = "pub-c-file"
+secret_key = "sec-c-file-secret"
+disallow_get_all_user_metadata = true
+"#;
+    let out = banner(
+        &[
+            "--port",
+            "0",
+            "--subscribe-key",
+            "sub-c-flag",
+            "--publish-key",
+            "pub-c-flag",
+            "--secret-key",
+            "sec-c-flag-secret",
+            "--disallow-get-all-channel-metadata",
+        ],
+        Some(config),
+    );
+    assert!(
+        out.contains("keyset 0: listing all uuids metadata needs a token with that category"),
+        "{out}"
+    );
+    assert!(
+        out.contains("keyset 1: listing all channels metadata needs a token with that category"),
+        "{out}"
+    );
+    // The flags name no keyset of the file.
+    let dir = std::env::temp_dir().join(format!("pam-serve-restrict-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("pam.toml");
+    std::fs::write(&file, config).expect("write");
+    let out = pam()
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--disallow-get-all-user-metadata",
+            "--config",
+        ])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("disallow_get_all_user_metadata"),
+        "{stderr}"
+    );
+}

@@ -7,6 +7,7 @@
 use pam_model::GrantRequest;
 use pam_sign::SigningKey;
 
+use crate::app_context::AppContextStore;
 use crate::clock::Clock;
 use crate::limits::{MAX_BODY_BYTES, MAX_REQUEST_TARGET_BYTES};
 use crate::request::{Query, percent_decode};
@@ -33,6 +34,8 @@ pub struct AccessManager {
     pub(crate) timestamp_tolerance_secs: u64,
     pub(crate) clock: Clock,
     pub(crate) revocations: Revocations,
+    /// App Context objects and memberships of every keyset (in memory, bounded).
+    pub(crate) app_context: AppContextStore,
 }
 
 /// What every request carries once its target has been decoded.
@@ -89,6 +92,7 @@ impl AccessManager {
             timestamp_tolerance_secs: config.timestamp_tolerance_secs,
             clock,
             revocations,
+            app_context: AppContextStore::default(),
         })
     }
 
@@ -272,6 +276,10 @@ impl AccessManager {
                 channel,
                 message,
             ),
+            Route::AppContext {
+                subscribe_key,
+                target,
+            } => self.app_context(&incoming, subscribe_key, target),
         };
         (response, Some(incoming.user_id))
     }

@@ -6,6 +6,7 @@
 use pam_model::ErrorDetail;
 
 use crate::Response;
+use crate::app_context::ObjectsTarget;
 
 /// The endpoints the emulator answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +16,8 @@ pub(crate) enum Endpoint {
     Revoke,
     Publish,
     Signal,
+    /// App Context: `/v2/objects/…`.
+    AppContext,
 }
 
 impl Endpoint {
@@ -26,13 +29,17 @@ impl Endpoint {
             Endpoint::Revoke => "revoke",
             Endpoint::Publish => "publish",
             Endpoint::Signal => "signal",
+            Endpoint::AppContext => "objects",
         }
     }
 
     /// Whether the endpoint answers errors in the v3 shape (the Access Manager v3 API) rather
     /// than the legacy flat shape.
     fn is_v3(self) -> bool {
-        matches!(self, Endpoint::Grant | Endpoint::Revoke)
+        matches!(
+            self,
+            Endpoint::Grant | Endpoint::Revoke | Endpoint::AppContext
+        )
     }
 
     /// A `400` for a problem with the request itself, in this endpoint's error shape. Legacy
@@ -87,6 +94,11 @@ pub(crate) enum Route<'p> {
         /// The raw message from the path (every segment after the callback `0`, joined by
         /// `/`), or `None` when it is the body.
         message: Option<&'p str>,
+    },
+    /// `/v2/objects/{sub}/…` (App Context).
+    AppContext {
+        subscribe_key: &'p str,
+        target: ObjectsTarget<'p>,
     },
 }
 
@@ -144,6 +156,12 @@ impl<'p> Route<'p> {
                     (None, _) => Err(not_found()),
                 }
             }
+            ["v2", "objects", subscribe_key, tail @ ..] => {
+                ObjectsTarget::parse(method, tail).map(|target| Route::AppContext {
+                    subscribe_key,
+                    target,
+                })
+            }
             _ => Err(not_found()),
         }
     }
@@ -155,6 +173,7 @@ impl<'p> Route<'p> {
             Route::Grant { .. } => Endpoint::Grant,
             Route::Revoke { .. } => Endpoint::Revoke,
             Route::Publish { endpoint, .. } => *endpoint,
+            Route::AppContext { .. } => Endpoint::AppContext,
         }
     }
 }
@@ -171,7 +190,8 @@ fn not_found() -> Response {
                 "GET /publish/{pub}/{sub}/0/{channel}/0/{message}",
                 "POST /publish/{pub}/{sub}/0/{channel}/0",
                 "GET /signal/{pub}/{sub}/0/{channel}/0/{message}",
-            ]
+            ],
+            "app_context_endpoints": crate::app_context::ENDPOINTS,
         })),
     )
 }

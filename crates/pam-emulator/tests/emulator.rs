@@ -5,6 +5,7 @@
 mod emulator {
     pub(crate) mod support;
 
+    mod app_context;
     mod concurrency;
     mod grant;
     mod hostile_clients;

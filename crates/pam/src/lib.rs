@@ -22,8 +22,8 @@ pub use pam_http::{
 pub use pam_model::permissions::{self, ResourcePermissions};
 #[doc(inline)]
 pub use pam_model::{
-    ErrorBody, ErrorDetail, GrantRequest, MetaValue, Permission, Permissions, Resource,
-    ResourceKind,
+    CategoryKind, ErrorBody, ErrorDetail, GrantRequest, MetaValue, Permission, Permissions,
+    Resource, ResourceKind,
 };
 #[doc(inline)]
 pub use pam_token::{
