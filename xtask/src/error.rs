@@ -88,9 +88,15 @@ pub enum XtaskError {
         /// What is wrong.
         message: String,
     },
-    /// `cargo metadata` printed something other than what its format version 1 promises.
-    #[error("unexpected `cargo metadata` output: {0}")]
-    Metadata(String),
+    /// `cargo metadata` failed or printed something `cargo_metadata` could not read.
+    #[error("`cargo metadata` on {}: {source}", manifest.display())]
+    Metadata {
+        /// The manifest it ran on.
+        manifest: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: cargo_metadata::Error,
+    },
     /// The workspace breaks one or more tidy rules.
     #[error("tidy: {} problem(s):\n{}", .0.len(), .0.iter().map(|v| format!("  {v}")).collect::<Vec<_>>().join("\n"))]
     Tidy(Vec<crate::tasks::tidy::Violation>),

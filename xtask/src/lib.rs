@@ -16,12 +16,12 @@
 //! assert!(candidate < "0.2.0".parse().unwrap());
 //! ```
 
-pub mod cargo_metadata;
 pub mod changelog;
 pub mod civil_date;
 pub mod crates_io;
 pub mod error;
 pub mod layering;
+pub mod metadata;
 pub mod scratch;
 pub mod semver;
 pub mod subprocess;

@@ -26,11 +26,11 @@ use std::path::{Path, PathBuf};
 
 use super::Task;
 use crate::XtaskError;
-use crate::cargo_metadata::Metadata;
 use crate::changelog;
 use crate::civil_date::CivilDate;
 use crate::crates_io::{self, NameStatus};
 use crate::layering;
+use crate::metadata;
 use crate::scratch::{self, ScratchDir};
 use crate::semver::Version;
 use crate::subprocess;
@@ -281,11 +281,11 @@ pub fn release(
 /// requirement and every workspace entry of `Cargo.lock` names `version`.
 pub fn check_bump(root: &Path, version: &Version) -> Result<(), XtaskError> {
     let expected = version.to_string();
-    let metadata = Metadata::load(root, true)?;
+    let metadata = metadata::load(root, true)?;
     let mut problems = Vec::new();
-    for package in &metadata.members {
+    for package in metadata.workspace_packages() {
         let is_ours = layering::PUBLISH_ORDER.contains(&package.name.as_str());
-        if is_ours && package.version != expected {
+        if is_ours && package.version.to_string() != expected {
             problems.push(format!(
                 "{} is at {}, not {expected}",
                 package.name, package.version
@@ -294,14 +294,15 @@ pub fn check_bump(root: &Path, version: &Version) -> Result<(), XtaskError> {
         for dependency in package
             .dependencies
             .iter()
-            .filter(|d| d.path.is_some() && d.req != "*")
+            .filter(|d| d.path.is_some() && d.req != cargo_metadata::semver::VersionReq::STAR)
         {
+            let req = dependency.req.to_string();
             if layering::PUBLISH_ORDER.contains(&dependency.name.as_str())
-                && dependency.req.trim_start_matches(['=', '^', '~', ' ']) != expected
+                && req.trim_start_matches(['=', '^', '~', ' ']) != expected
             {
                 problems.push(format!(
                     "{} requires {} `{}`, not {expected}; declare it as `{} = {{ workspace = true }}`",
-                    package.name, dependency.name, dependency.req, dependency.name
+                    package.name, dependency.name, req, dependency.name
                 ));
             }
         }
@@ -338,14 +339,13 @@ pub fn lock_versions(lock: &str) -> Vec<(String, String)> {
 }
 
 fn check_names(stage: &Path, log: &mut dyn Write) -> Result<Vec<(String, NameStatus)>, XtaskError> {
-    let metadata = Metadata::load(stage, true)?;
+    let metadata = metadata::load(stage, true)?;
     let outside = ScratchDir::new("xtask-crates-io")?;
     let mut names = Vec::new();
     let mut taken = Vec::new();
     say!(log, "crates.io names:");
     for name in layering::PUBLISH_ORDER {
-        let repository = metadata
-            .member(name)
+        let repository = metadata::member(&metadata, name)
             .and_then(|p| p.repository.clone())
             .unwrap_or_default();
         let status = crates_io::check_name(name, &repository, outside.path())?;
