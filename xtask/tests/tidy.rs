@@ -234,6 +234,11 @@ fn a_path_only_dev_dependency_is_accepted_anywhere_below_the_cli() {
         "dev-dependencies",
         "pam-emulator = { path = \"../pam-emulator\" }",
     );
+    fs::write(
+        copy.path().join("crates/pam-sign/tests/uses_emulator.rs"),
+        "use pam_emulator as _;\n",
+    )
+    .unwrap();
     let found = violations(copy.path());
     let for_sign: Vec<_> = found.iter().filter(|v| v.package == "pam-sign").collect();
     assert!(for_sign.is_empty(), "{for_sign:?}");
@@ -297,5 +302,55 @@ fn an_unlisted_publishable_crate_is_reported() {
         "pam-tests",
         Rule::PublishList,
         "missing from layering::PUBLISH_ORDER",
+    );
+}
+
+#[test]
+fn an_unused_dependency_is_reported_until_a_target_mentions_it() {
+    let copy = workspace_copy();
+    add_dependency(
+        copy.path(),
+        "pam-model",
+        "dependencies",
+        "base64 = { workspace = true }",
+    );
+    // Renamed: code would call it `re`, so that is the name looked for.
+    add_dependency(
+        copy.path(),
+        "pam-sign",
+        "dev-dependencies",
+        "re = { package = \"regex\", version = \"1\" }",
+    );
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-model",
+        Rule::UnusedDependency,
+        "dependency `base64` is declared but none of its targets mentions `base64`",
+    );
+    assert_reported(
+        &found,
+        "pam-sign",
+        Rule::UnusedDependency,
+        "dev-dependency `regex` is declared but none of its targets mentions `re`",
+    );
+    let unused: Vec<_> = found
+        .iter()
+        .filter(|v| v.rule == Rule::UnusedDependency)
+        .collect();
+    assert_eq!(unused.len(), 2, "only the two added ones: {unused:?}");
+
+    // A mention in any target counts: an integration test of pam-model using base64.
+    fs::write(
+        copy.path().join("crates/pam-model/tests/uses_base64.rs"),
+        "use base64::Engine as _;\n",
+    )
+    .unwrap();
+    let found = violations(copy.path());
+    assert!(
+        !found
+            .iter()
+            .any(|v| v.package == "pam-model" && v.rule == Rule::UnusedDependency),
+        "{found:?}"
     );
 }

@@ -13,11 +13,15 @@
 //!   crates.io, so it must follow the layering like any other dependency;
 //! - dependencies follow [`crate::layering`]: no crate depends on one above it, nothing
 //!   depends on the CLI;
-//! - the pure crates' normal dependency trees contain no async runtime or HTTP crate.
+//! - the pure crates' normal dependency trees contain no async runtime or HTTP crate;
+//! - every declared dependency is mentioned by one of its crate's targets
+//!   ([`unused_dependencies`]).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::path::Path;
+
+pub mod unused_dependencies;
 
 use super::Task;
 use crate::XtaskError;
@@ -32,7 +36,7 @@ use crate::workspace_manifest;
 pub const TASK: Task = Task {
     name: "tidy",
     arguments: "",
-    summary: "check crate metadata, internal versions, layering and pure crates' dependencies",
+    summary: "check crate metadata, internal versions, layering, pure crates' and unused dependencies",
     run,
 };
 
@@ -57,6 +61,8 @@ pub enum Rule {
     Layering,
     /// Pure crates reach no I/O crate.
     PureDependencies,
+    /// Every declared dependency is used by some target of its crate.
+    UnusedDependency,
 }
 
 impl fmt::Display for Rule {
@@ -68,6 +74,7 @@ impl fmt::Display for Rule {
             Rule::InternalVersion => "internal-version",
             Rule::Layering => "layering",
             Rule::PureDependencies => "pure-dependencies",
+            Rule::UnusedDependency => "unused-dependency",
         })
     }
 }
@@ -110,6 +117,18 @@ pub fn check(root: &Path) -> Result<Vec<Violation>, XtaskError> {
     }
     let metadata = metadata::load(root, false)?;
     violations.extend(check_metadata(&metadata, &workspace_version.to_string()));
+    for unused in unused_dependencies::find(&metadata)? {
+        violations.push(Violation {
+            package: unused.package,
+            rule: Rule::UnusedDependency,
+            message: format!(
+                "{} `{}` is declared but none of its targets mentions `{}`; remove it from Cargo.toml",
+                kind_label(unused.kind),
+                unused.dependency,
+                unused.code_name
+            ),
+        });
+    }
     violations.sort();
     violations.dedup();
     Ok(violations)
