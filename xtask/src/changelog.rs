@@ -4,7 +4,7 @@
 //! definitions (`[x]: https://…`) that Keep a Changelog puts at the end of the file.
 
 use crate::civil_date::CivilDate;
-use crate::semver::Version;
+use semver::Version;
 
 /// The heading whose section a release moves.
 pub const UNRELEASED_HEADING: &str = "## [Unreleased]";

@@ -39,12 +39,13 @@ pub enum XtaskError {
         stderr: String,
     },
     /// A version string is not `MAJOR.MINOR.PATCH[-PRE][+BUILD]`.
-    #[error("invalid version `{input}`: {reason}")]
+    #[error("invalid version `{input}`: {source} (expected MAJOR.MINOR.PATCH[-PRE][+BUILD])")]
     InvalidVersion {
-        /// The text given.
+        /// The text given (cut at 256 characters).
         input: String,
-        /// What is wrong with it.
-        reason: String,
+        /// What the semver parser found wrong.
+        #[source]
+        source: semver::Error,
     },
     /// A release must move the version forward.
     #[error(
@@ -70,7 +71,7 @@ pub enum XtaskError {
         /// The lines `git status --porcelain` printed.
         entries: Vec<String>,
     },
-    /// A manifest (`Cargo.toml`) does not have the shape the line-based editor understands.
+    /// A manifest (`Cargo.toml`) is not valid TOML or lacks what a task needs.
     #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
     Manifest {
         /// The manifest.

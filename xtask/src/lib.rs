@@ -8,12 +8,14 @@
 //! library modules so their tests can run them on temporary copies of the workspace.
 //!
 //! ```
-//! use xtask::semver::Version;
+//! use xtask::workspace_manifest::{parse_version, workspace_version};
 //!
-//! let current: Version = "0.1.0".parse().unwrap();
-//! let candidate: Version = "0.2.0-rc.1".parse().unwrap();
+//! let root = xtask::workspace_root();
+//! let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+//! let current = workspace_version(&root.join("Cargo.toml"), &manifest).unwrap();
+//! let candidate = parse_version("99.0.0-rc.1").unwrap();
 //! assert!(candidate > current);
-//! assert!(candidate < "0.2.0".parse().unwrap());
+//! assert!(candidate < parse_version("99.0.0").unwrap());
 //! ```
 
 pub mod changelog;
@@ -23,7 +25,6 @@ pub mod error;
 pub mod layering;
 pub mod metadata;
 pub mod scratch;
-pub mod semver;
 pub mod subprocess;
 pub mod tasks;
 pub mod workspace_manifest;

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use tempfile::TempDir;
 use xtask::XtaskError;
 use xtask::civil_date::CivilDate;
-use xtask::scratch::{self, ScratchDir, WORKSPACE_COPY_SKIPS};
+use xtask::scratch::{self, WORKSPACE_COPY_SKIPS};
 use xtask::tasks::release::{self, Mode, ReleaseOptions};
 
 const PUBLISHABLE: &[&str] = &[
@@ -45,8 +46,8 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// A copy of the workspace (without target/ and .git/) committed into a fresh git repository.
-fn committed_copy() -> ScratchDir {
-    let copy = ScratchDir::new("xtask-release-test").expect("temporary directory");
+fn committed_copy() -> TempDir {
+    let copy = scratch::temp_dir("xtask-release-test").expect("temporary directory");
     scratch::copy_tree(&xtask::workspace_root(), copy.path(), WORKSPACE_COPY_SKIPS).expect("copy");
     git(copy.path(), &["init", "-q"]);
     git(copy.path(), &["add", "-A"]);
@@ -323,7 +324,7 @@ fn a_release_candidate_precedes_its_release() {
 
 #[test]
 fn a_workspace_breaking_a_tidy_rule_is_refused_and_left_alone() {
-    let copy = ScratchDir::new("xtask-release-test").expect("temporary directory");
+    let copy = scratch::temp_dir("xtask-release-test").expect("temporary directory");
     scratch::copy_tree(&xtask::workspace_root(), copy.path(), WORKSPACE_COPY_SKIPS).expect("copy");
     let root = copy.path();
     let manifest = root.join("crates/pam-model/Cargo.toml");

@@ -3,11 +3,12 @@
 use std::fs;
 use std::path::Path;
 
-use xtask::scratch::{self, ScratchDir, WORKSPACE_COPY_SKIPS};
+use tempfile::TempDir;
+use xtask::scratch::{self, WORKSPACE_COPY_SKIPS};
 use xtask::tasks::tidy::{self, Rule, Violation};
 
-fn workspace_copy() -> ScratchDir {
-    let copy = ScratchDir::new("xtask-tidy-test").expect("temporary directory");
+fn workspace_copy() -> TempDir {
+    let copy = scratch::temp_dir("xtask-tidy-test").expect("temporary directory");
     scratch::copy_tree(&xtask::workspace_root(), copy.path(), WORKSPACE_COPY_SKIPS)
         .expect("copy the workspace");
     copy

@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn stops_at_the_first_failing_step() {
-        let dir = crate::scratch::ScratchDir::new("xtask-ci").unwrap();
+        let dir = crate::scratch::temp_dir("xtask-ci").unwrap();
         let marker = dir.path().join("third-step-ran");
         let mut ok = Command::new("git");
         ok.arg("--version");

@@ -402,7 +402,7 @@ mod tests {
 
     #[test]
     fn seeding_keeps_existing_files() {
-        let dir = crate::scratch::ScratchDir::new("xtask-fuzz-seed").unwrap();
+        let dir = crate::scratch::temp_dir("xtask-fuzz-seed").unwrap();
         let corpus = dir.path().join("corpus");
         let first = seed_corpus(&corpus, "grant_body", None).unwrap();
         assert!(first > 0);

@@ -24,6 +24,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use semver::Version;
+
 use super::Task;
 use crate::XtaskError;
 use crate::changelog;
@@ -31,8 +33,7 @@ use crate::civil_date::CivilDate;
 use crate::crates_io::{self, NameStatus};
 use crate::layering;
 use crate::metadata;
-use crate::scratch::{self, ScratchDir};
-use crate::semver::Version;
+use crate::scratch;
 use crate::subprocess;
 use crate::workspace_manifest::{self, ManifestEdit};
 
@@ -138,7 +139,7 @@ pub fn release(
     let manifest_path = root.join("Cargo.toml");
     let manifest = read(&manifest_path)?;
     let previous = workspace_manifest::workspace_version(&manifest_path, &manifest)?;
-    if *version <= previous {
+    if version.cmp_precedence(&previous) != std::cmp::Ordering::Greater {
         return Err(XtaskError::VersionNotAbove {
             requested: version.to_string(),
             current: previous.to_string(),
@@ -172,7 +173,7 @@ pub fn release(
         "CHANGELOG.md: [Unreleased] entries move under `{changelog_heading}`"
     );
 
-    let staging = ScratchDir::new("xtask-release")?;
+    let staging = scratch::temp_dir("xtask-release")?;
     let stage = staging.path();
     scratch::copy_tracked_files(root, stage)?;
     fs::write(stage.join("Cargo.toml"), &new_manifest)
@@ -307,8 +308,9 @@ pub fn check_bump(root: &Path, version: &Version) -> Result<(), XtaskError> {
             }
         }
     }
-    let lock = read(&root.join("Cargo.lock"))?;
-    for (name, locked) in lock_versions(&lock) {
+    let lock_path = root.join("Cargo.lock");
+    let lock = read(&lock_path)?;
+    for (name, locked) in lock_versions(&lock_path, &lock)? {
         if layering::PUBLISH_ORDER.contains(&name.as_str()) && locked != expected {
             problems.push(format!("Cargo.lock has {name} {locked}, not {expected}"));
         }
@@ -320,27 +322,32 @@ pub fn check_bump(root: &Path, version: &Version) -> Result<(), XtaskError> {
     }
 }
 
-/// `(name, version)` of each `[[package]]` in a `Cargo.lock`.
-pub fn lock_versions(lock: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut name: Option<String> = None;
-    for line in lock.lines() {
-        if line.starts_with("[[package]]") {
-            name = None;
-        } else if let Some(value) = line.strip_prefix("name = ") {
-            name = Some(value.trim_matches('"').to_string());
-        } else if let Some(value) = line.strip_prefix("version = ") {
-            if let Some(name) = name.take() {
-                out.push((name, value.trim_matches('"').to_string()));
-            }
-        }
-    }
-    out
+/// `(name, version)` of each `[[package]]` in a `Cargo.lock` (at `path`).
+pub fn lock_versions(path: &Path, lock: &str) -> Result<Vec<(String, String)>, XtaskError> {
+    let document: toml_edit::DocumentMut =
+        lock.parse()
+            .map_err(|e: toml_edit::TomlError| XtaskError::Manifest {
+                path: path.to_path_buf(),
+                line: None,
+                message: e.to_string(),
+            })?;
+    let packages = document
+        .get("package")
+        .and_then(toml_edit::Item::as_array_of_tables);
+    Ok(packages
+        .into_iter()
+        .flat_map(|tables| tables.iter())
+        .filter_map(|package| {
+            let name = package.get("name")?.as_str()?;
+            let version = package.get("version")?.as_str()?;
+            Some((name.to_string(), version.to_string()))
+        })
+        .collect())
 }
 
 fn check_names(stage: &Path, log: &mut dyn Write) -> Result<Vec<(String, NameStatus)>, XtaskError> {
     let metadata = metadata::load(stage, true)?;
-    let outside = ScratchDir::new("xtask-crates-io")?;
+    let outside = scratch::temp_dir("xtask-crates-io")?;
     let mut names = Vec::new();
     let mut taken = Vec::new();
     say!(log, "crates.io names:");
@@ -462,7 +469,9 @@ pub fn parse_arguments(args: &[String]) -> Result<(Version, Mode), XtaskError> {
                     usage()
                 )));
             }
-            text if version.is_none() => version = Some(text.parse::<Version>()?),
+            text if version.is_none() => {
+                version = Some(workspace_manifest::parse_version(text)?);
+            }
             extra => {
                 return Err(XtaskError::Usage(format!(
                     "unexpected argument `{extra}`\n{}",
@@ -541,9 +550,13 @@ mod tests {
 
     #[test]
     fn reads_lock_versions() {
+        let err = lock_versions(Path::new("Cargo.lock"), "[[package]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("Cargo.lock: "), "{err}");
         let lock = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"b\"\nversion = \"2.0.0\"\nsource = \"x\"\n";
         assert_eq!(
-            lock_versions(lock),
+            lock_versions(Path::new("Cargo.lock"), lock).unwrap(),
             [
                 ("a".to_string(), "0.1.0".to_string()),
                 ("b".to_string(), "2.0.0".to_string())
