@@ -2,17 +2,12 @@
 
 use std::process::ExitCode;
 
+use clap::Parser;
 use pam_load::{Options, run};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match Options::parse(&args) {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
+    // clap prints --help (exit 0) and usage errors (exit 2) itself.
+    let options = Options::parse();
     let work_dir = std::env::temp_dir().join(format!("pam-load-{}", std::process::id()));
     if let Err(e) = std::fs::create_dir_all(&work_dir) {
         eprintln!("error: cannot create {}: {e}", work_dir.display());
