@@ -8,17 +8,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::Task;
 use crate::XtaskError;
 use crate::subprocess;
-
-/// The `ci` task.
-pub const TASK: Task = Task {
-    name: "ci",
-    arguments: "",
-    summary: "fmt check, clippy -D warnings, tests (incl. tidy), docs -D warnings; stops at the first failure",
-    run,
-};
 
 /// The CI steps for the workspace at `root`, in order.
 pub fn steps(root: &Path) -> Vec<Command> {
@@ -68,8 +59,8 @@ pub fn run_steps(steps: Vec<Command>) -> Result<(), XtaskError> {
     Ok(())
 }
 
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    super::expect_no_arguments(&TASK, args)?;
+/// Runs the CI steps on the workspace at `root`.
+pub fn run(root: &Path) -> Result<(), XtaskError> {
     run_steps(steps(root))
 }
 

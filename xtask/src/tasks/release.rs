@@ -26,7 +26,6 @@ use std::path::{Path, PathBuf};
 
 use semver::Version;
 
-use super::Task;
 use crate::XtaskError;
 use crate::changelog;
 use crate::civil_date::CivilDate;
@@ -37,13 +36,31 @@ use crate::scratch;
 use crate::subprocess;
 use crate::workspace_manifest::{self, ManifestEdit};
 
-/// The `release` task.
-pub const TASK: Task = Task {
-    name: "release",
-    arguments: "VERSION [--dry-run] [--execute]",
-    summary: "bump all crates to VERSION, date the changelog, package and check; --dry-run changes nothing, --execute publishes",
-    run,
-};
+/// `cargo xtask release`'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct ReleaseArgs {
+    /// The new version, MAJOR.MINOR.PATCH[-PRE][+BUILD], above the current one.
+    #[arg(value_name = "VERSION", value_parser = workspace_manifest::parse_version)]
+    pub version: Version,
+    /// Do everything in a staging copy only; the checkout is unchanged.
+    #[arg(long, conflicts_with = "execute")]
+    pub dry_run: bool,
+    /// After applying, commit, tag and `cargo publish` each crate in order.
+    #[arg(long)]
+    pub execute: bool,
+}
+
+impl ReleaseArgs {
+    /// How far the release goes.
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        match (self.dry_run, self.execute) {
+            (true, _) => Mode::DryRun,
+            (false, true) => Mode::Execute,
+            (false, false) => Mode::Apply,
+        }
+    }
+}
 
 /// The files a release changes, relative to the workspace root.
 pub const RELEASE_FILES: &[&str] = &["Cargo.toml", "CHANGELOG.md", "Cargo.lock"];
@@ -454,54 +471,12 @@ fn publish(
     Ok(())
 }
 
-/// Parses `VERSION [--dry-run] [--execute]`.
-pub fn parse_arguments(args: &[String]) -> Result<(Version, Mode), XtaskError> {
-    let usage = || format!("usage: cargo xtask {}", super::usage(&TASK));
-    let mut version = None;
-    let (mut dry_run, mut execute) = (false, false);
-    for arg in args {
-        match arg.as_str() {
-            "--dry-run" => dry_run = true,
-            "--execute" => execute = true,
-            flag if flag.starts_with('-') => {
-                return Err(XtaskError::Usage(format!(
-                    "unknown option `{flag}`\n{}",
-                    usage()
-                )));
-            }
-            text if version.is_none() => {
-                version = Some(workspace_manifest::parse_version(text)?);
-            }
-            extra => {
-                return Err(XtaskError::Usage(format!(
-                    "unexpected argument `{extra}`\n{}",
-                    usage()
-                )));
-            }
-        }
-    }
-    let version =
-        version.ok_or_else(|| XtaskError::Usage(format!("missing VERSION\n{}", usage())))?;
-    let mode = match (dry_run, execute) {
-        (true, true) => {
-            return Err(XtaskError::Usage(format!(
-                "--dry-run and --execute exclude each other\n{}",
-                usage()
-            )));
-        }
-        (true, false) => Mode::DryRun,
-        (false, true) => Mode::Execute,
-        (false, false) => Mode::Apply,
-    };
-    Ok((version, mode))
-}
-
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    let (version, mode) = parse_arguments(args)?;
+/// Runs the release `args` asks for on the workspace at `root`, dated today (UTC).
+pub fn run(root: &Path, args: &ReleaseArgs) -> Result<(), XtaskError> {
     let options = ReleaseOptions {
         root: root.to_path_buf(),
-        version,
-        mode,
+        version: args.version.clone(),
+        mode: args.mode(),
         run_tidy: true,
         cargo_steps: true,
         date: CivilDate::today_utc(),
@@ -514,37 +489,46 @@ fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn parse(list: &[&str]) -> Result<(Version, Mode), String> {
+        match crate::tasks::parse(std::iter::once("release").chain(list.iter().copied())) {
+            Ok(Some(crate::tasks::Task::Release(args))) => Ok((args.version.clone(), args.mode())),
+            Ok(other) => Err(format!("not a release task: {other:?}")),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     #[test]
     fn parses_modes() {
-        let (v, mode) = parse_arguments(&args(&["0.2.0", "--dry-run"])).unwrap();
+        let (v, mode) = parse(&["0.2.0", "--dry-run"]).unwrap();
         assert_eq!((v.to_string(), mode), ("0.2.0".to_string(), Mode::DryRun));
         assert_eq!(
-            parse_arguments(&args(&["--execute", "1.0.0-rc.1"]))
-                .unwrap()
-                .1,
+            parse(&["--execute", "1.0.0-rc.1"]).unwrap().1,
             Mode::Execute
         );
-        assert_eq!(parse_arguments(&args(&["0.2.0"])).unwrap().1, Mode::Apply);
+        assert_eq!(parse(&["0.2.0"]).unwrap().1, Mode::Apply);
     }
 
     #[test]
     fn rejects_bad_arguments_with_usage() {
         for (list, expected) in [
-            (&["--dry-run"][..], "missing VERSION"),
+            (
+                &["--dry-run"][..],
+                "the following required arguments were not provided",
+            ),
             (
                 &["0.2.0", "--dry-run", "--execute"][..],
-                "exclude each other",
+                "'--dry-run' cannot be used with '--execute'",
             ),
-            (&["0.2.0", "--force"][..], "unknown option `--force`"),
-            (&["0.2.0", "0.3.0"][..], "unexpected argument `0.3.0`"),
+            (&["0.2.0", "--force"][..], "unexpected argument '--force'"),
+            (&["0.2.0", "0.3.0"][..], "unexpected argument '0.3.0'"),
             (&["v0.2.0"][..], "invalid version `v0.2.0`"),
         ] {
-            let err = parse_arguments(&args(list)).unwrap_err().to_string();
+            let err = parse(list).unwrap_err();
             assert!(err.contains(expected), "{list:?}: {err}");
+            assert!(
+                err.contains("Usage: cargo xtask release") || err.contains("--help"),
+                "{err}"
+            );
         }
     }
 

@@ -23,7 +23,6 @@ use std::path::Path;
 
 pub mod unused_dependencies;
 
-use super::Task;
 use crate::XtaskError;
 use cargo_metadata::semver::VersionReq;
 use cargo_metadata::{DependencyKind, Metadata, PackageId};
@@ -31,14 +30,6 @@ use cargo_metadata::{DependencyKind, Metadata, PackageId};
 use crate::layering;
 use crate::metadata::{self, directory, is_publishable, kind_label};
 use crate::workspace_manifest;
-
-/// The `tidy` task.
-pub const TASK: Task = Task {
-    name: "tidy",
-    arguments: "",
-    summary: "check crate metadata, internal versions, layering, pure crates' and unused dependencies",
-    run,
-};
 
 /// crates.io accepts at most this many keywords per crate.
 pub const MAX_KEYWORDS: usize = 5;
@@ -412,8 +403,8 @@ fn find_io_crate(metadata: &Metadata, start: &PackageId) -> Option<Vec<String>> 
     None
 }
 
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    super::expect_no_arguments(&TASK, args)?;
+/// Checks the workspace at `root` and prints the outcome; fails on any violation.
+pub fn run(root: &Path) -> Result<(), XtaskError> {
     let violations = check(root)?;
     if violations.is_empty() {
         println!(
