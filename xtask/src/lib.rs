@@ -19,7 +19,6 @@
 //! ```
 
 pub mod changelog;
-pub mod civil_date;
 pub mod crates_io;
 pub mod error;
 pub mod layering;

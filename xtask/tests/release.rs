@@ -9,7 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 use xtask::XtaskError;
-use xtask::civil_date::CivilDate;
+use xtask::changelog::today_utc;
 use xtask::scratch::{self, WORKSPACE_COPY_SKIPS};
 use xtask::tasks::release::{self, Mode, ReleaseOptions};
 
@@ -62,7 +62,7 @@ fn options(root: &Path, version: &str, mode: Mode) -> ReleaseOptions {
         mode,
         run_tidy: false,
         cargo_steps: false,
-        date: CivilDate::today_utc(),
+        date: today_utc(),
     }
 }
 
@@ -195,7 +195,7 @@ fn release_bumps_every_version_and_dates_the_changelog() {
 
     // The changelog: an empty Unreleased section, then today's release with the old entries.
     let changelog = fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
-    let today = CivilDate::today_utc();
+    let today = today_utc();
     let expected = format!("## [Unreleased]\n\n## [0.2.0] - {today}\n\n{unreleased_entries}\n");
     assert!(changelog.contains(&expected), "{changelog}");
     assert_eq!(changelog.matches("## [").count(), 2, "{changelog}");
@@ -250,7 +250,7 @@ fn a_dry_run_changes_nothing() {
         "{log}"
     );
     assert!(
-        log.contains(&format!("## [0.2.0] - {}", CivilDate::today_utc())),
+        log.contains(&format!("## [0.2.0] - {}", today_utc())),
         "{log}"
     );
     assert!(log.contains("cargo publish -p pam-model"), "{log}");

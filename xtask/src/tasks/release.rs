@@ -28,7 +28,6 @@ use semver::Version;
 
 use crate::XtaskError;
 use crate::changelog;
-use crate::civil_date::CivilDate;
 use crate::crates_io::{self, NameStatus};
 use crate::layering;
 use crate::metadata;
@@ -93,7 +92,7 @@ pub struct ReleaseOptions {
     /// this off: those steps need the network and build every crate.
     pub cargo_steps: bool,
     /// The release date for the changelog.
-    pub date: CivilDate,
+    pub date: jiff::civil::Date,
 }
 
 /// What a release did (or, for a dry run, would do).
@@ -479,7 +478,7 @@ pub fn run(root: &Path, args: &ReleaseArgs) -> Result<(), XtaskError> {
         mode: args.mode(),
         run_tidy: true,
         cargo_steps: true,
-        date: CivilDate::today_utc(),
+        date: changelog::today_utc(),
     };
     release(&options, &mut std::io::stdout())?;
     Ok(())
