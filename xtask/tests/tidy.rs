@@ -355,3 +355,27 @@ fn an_unused_dependency_is_reported_until_a_target_mentions_it() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_crate_with_features_but_no_docs_rs_all_features_is_reported() {
+    let copy = workspace_copy();
+    edit(copy.path(), "crates/pam/Cargo.toml", |text| {
+        text.replace("[package.metadata.docs.rs]\nall-features = true\n", "")
+    });
+    edit(copy.path(), "crates/pam-sign/Cargo.toml", |text| {
+        format!("{text}\n[features]\nextra = []\n")
+    });
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-sdk",
+        Rule::DocsRsFeatures,
+        "has features (blocking) but docs.rs would build only the default ones",
+    );
+    assert_reported(
+        &found,
+        "pam-sign",
+        Rule::DocsRsFeatures,
+        "has features (extra)",
+    );
+}

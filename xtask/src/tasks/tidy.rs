@@ -14,6 +14,8 @@
 //! - dependencies follow [`crate::layering`]: no crate depends on one above it, nothing
 //!   depends on the CLI;
 //! - the pure crates' normal dependency trees contain no async runtime or HTTP crate;
+//! - a publishable crate with features asks docs.rs to build with all of them
+//!   (`[package.metadata.docs.rs] all-features = true`), so feature-gated items are documented;
 //! - every declared dependency is mentioned by one of its crate's targets
 //!   ([`unused_dependencies`]).
 
@@ -54,6 +56,8 @@ pub enum Rule {
     PureDependencies,
     /// Every declared dependency is used by some target of its crate.
     UnusedDependency,
+    /// A publishable crate with features has docs.rs build all of them.
+    DocsRsFeatures,
 }
 
 impl fmt::Display for Rule {
@@ -66,6 +70,7 @@ impl fmt::Display for Rule {
             Rule::Layering => "layering",
             Rule::PureDependencies => "pure-dependencies",
             Rule::UnusedDependency => "unused-dependency",
+            Rule::DocsRsFeatures => "docs-rs-features",
         })
     }
 }
@@ -240,6 +245,28 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
                     ),
                 );
             }
+        }
+        let features: Vec<&str> = package
+            .features
+            .keys()
+            .map(String::as_str)
+            .filter(|f| *f != "default")
+            .collect();
+        let all_features = package
+            .metadata
+            .pointer("/docs/rs/all-features")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true);
+        if !features.is_empty() && !all_features {
+            push(
+                name,
+                Rule::DocsRsFeatures,
+                format!(
+                    "has features ({}) but docs.rs would build only the default ones; add \
+                     `[package.metadata.docs.rs]` with `all-features = true`",
+                    features.join(", ")
+                ),
+            );
         }
         if package.version.to_string() != workspace_version {
             push(
