@@ -3,9 +3,10 @@
 //! This follows the cargo-xtask convention: automation is an ordinary Rust crate in the
 //! workspace (`publish = false`), so it needs nothing but cargo, and `cargo xtask` (an alias in
 //! `.cargo/config.toml`) is its only entry point. The binary is a thin dispatcher over
-//! [`tasks::TASKS`]; each task lives in its own module under [`tasks`], and the pieces tasks
-//! share (version numbers, dates, the changelog, the root manifest, `cargo metadata`) are
-//! library modules so their tests can run them on temporary copies of the workspace.
+//! [`tasks::Task`] (the command line, read by clap); each task lives in its own module under
+//! [`tasks`], and the pieces tasks share (the changelog, the root manifest, `cargo metadata`,
+//! workspace copies) are library modules so their tests can run them on temporary copies of
+//! the workspace.
 //!
 //! ```
 //! use xtask::workspace_manifest::{parse_version, workspace_version};

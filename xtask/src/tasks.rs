@@ -21,7 +21,7 @@ use crate::XtaskError;
 ///
 /// Each task's options: `cargo xtask help TASK`.
 #[derive(Debug, Parser)]
-#[command(name = "xtask", bin_name = "cargo xtask")]
+#[command(name = "xtask", bin_name = "cargo xtask", term_width = 0)]
 pub struct Cli {
     /// The task to run.
     #[command(subcommand)]

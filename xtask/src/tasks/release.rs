@@ -38,7 +38,7 @@ use crate::workspace_manifest::{self, ManifestEdit};
 /// `cargo xtask release`'s arguments.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct ReleaseArgs {
-    /// The new version, MAJOR.MINOR.PATCH[-PRE][+BUILD], above the current one.
+    /// The new version, `MAJOR.MINOR.PATCH[-PRE][+BUILD]`, above the current one.
     #[arg(value_name = "VERSION", value_parser = workspace_manifest::parse_version)]
     pub version: Version,
     /// Do everything in a staging copy only; the checkout is unchanged.
