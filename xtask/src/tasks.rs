@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Task {
     /// Benchmark pam vs pubnub 0.9 and the floor (parse, verify, authorize, grant, emulator): one table
     Bench(bench::BenchArgs),
-    /// Run what CI runs: fmt check, clippy -D warnings, tests (incl. tidy), docs -D warnings; stops at the first failure
+    /// Run what CI runs: fmt check, clippy -D warnings, tests (incl. tidy), each crate built alone, docs -D warnings; stops at the first failure
     Ci,
     /// Run one cargo-fuzz target for N seconds (default 60), corpus seeded from ../shared; prints execs and coverage
     Fuzz(fuzz::FuzzArgs),
