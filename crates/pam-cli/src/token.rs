@@ -9,6 +9,7 @@ use pam_token::{AccessRequest, Decision, MatchedBy, Operation, Token};
 use crate::Failure;
 use crate::failure::{print, println};
 use crate::grant_flags::GrantFlags;
+use crate::secret_key::SecretKeyArg;
 use crate::time_text;
 
 /// Token subcommands.
@@ -22,10 +23,17 @@ pub(crate) enum TokenCommand {
     ///
     /// Works for tokens issued by pam (and its emulator); PubNub's own server signs with a
     /// scheme that is not public, so its tokens cannot be verified offline.
+    #[command(after_help = SECRET_KEY_HELP)]
     Verify(VerifyArgs),
     /// Issue a token signed with a secret key, in PubNub's layout.
+    #[command(after_help = SECRET_KEY_HELP)]
     Issue(IssueArgs),
 }
+
+/// Where `verify` and `issue` read the secret key (shown under their `--help`).
+const SECRET_KEY_HELP: &str = "The secret key is read from PUBNUB_SECRET_KEY, else from standard \
+input (e.g. `pam token issue … < key-file`; not from a terminal). --secret-key KEY still works \
+but prints a warning: a key on the command line is visible in the process list and shell history.";
 
 /// `pam token parse`.
 #[derive(Debug, clap::Args)]
@@ -78,11 +86,11 @@ pub(crate) struct CheckArgs {
 /// `pam token verify`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct VerifyArgs {
-    /// The token, or `-` to read it from standard input.
+    /// The token, or `-` to read it from standard input (the secret key then comes from
+    /// PUBNUB_SECRET_KEY).
     token: String,
-    /// Secret key (never printed)
-    #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
-    secret_key: String,
+    #[command(flatten)]
+    secret_key: SecretKeyArg,
 }
 
 /// `pam token issue`.
@@ -91,9 +99,8 @@ pub(crate) struct VerifyArgs {
 /// update,join). The split is at the last `=`, so a pattern may itself contain `=`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct IssueArgs {
-    /// Secret key (never printed)
-    #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
-    secret_key: String,
+    #[command(flatten)]
+    secret_key: SecretKeyArg,
     /// Issue time in Unix seconds (default: now).
     #[arg(long, value_name = "UNIX")]
     timestamp: Option<u64>,
@@ -349,8 +356,9 @@ fn permission_names(p: Permissions) -> Vec<&'static str> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+    let secret_key = args.secret_key.resolve(args.token == "-")?;
     let text = token_text(&args.token)?;
-    match pam_token::verify(&text, args.secret_key.as_bytes()) {
+    match pam_token::verify(&text, secret_key.as_bytes()) {
         Ok(_) => {
             println("valid: the token's signature matches the secret key")?;
             Ok(ExitCode::SUCCESS)
@@ -368,11 +376,12 @@ fn issue(args: IssueArgs) -> Result<ExitCode, Failure> {
     request
         .validate()
         .map_err(|e| Failure::input(format!("the grant would be refused: {e}")))?;
+    let secret_key = args.secret_key.resolve(false)?;
     let timestamp = args.timestamp.unwrap_or_else(time_text::now);
     println(&pam_token::issue(
         &request,
         timestamp,
-        args.secret_key.as_bytes(),
+        secret_key.as_bytes(),
     ))?;
     Ok(ExitCode::SUCCESS)
 }

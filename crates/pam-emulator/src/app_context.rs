@@ -223,7 +223,7 @@ impl AccessManager {
                     }
                     return self.memberships_page(index, &uuid, &listing);
                 }
-                let changes = match body::membership_changes(incoming.request.body) {
+                let changes = match body::membership_changes(&incoming.body) {
                     Ok(changes) => changes,
                     Err(error) => return bad_body(&error),
                 };
@@ -272,7 +272,7 @@ impl AccessManager {
                 None => not_found(kind, id),
             },
             "PATCH" => {
-                let changes = match body::object_changes(kind, incoming.request.body) {
+                let changes = match body::object_changes(kind, &incoming.body) {
                     Ok(changes) => changes,
                     Err(error) => return bad_body(&error),
                 };
