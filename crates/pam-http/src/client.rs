@@ -214,13 +214,17 @@ impl Client {
                             continue;
                         }
                     }
-                    let retry_after = answer.retry_after;
                     let may_retry = call.operation.is_idempotent()
                         && is_retryable_status(answer.status)
                         && retries + 1 < inner.retry.attempts();
-                    match may_retry
-                        .then(|| retry_after.unwrap_or_else(|| inner.retry.backoff(retries)))
-                    {
+                    let wait = match answer.retry_after {
+                        // Asked for longer than we ever wait: the 429 goes back at once, with
+                        // the wait the server asked for.
+                        Some(asked) if asked.exceeds_cap() => None,
+                        Some(asked) => Some(asked.0),
+                        None => Some(inner.retry.backoff(retries)),
+                    };
+                    match wait.filter(|_| may_retry) {
                         Some(wait) if fits(started, wait, &inner.retry) => {
                             warn!(operation = %call.operation, status = answer.status, url = %shown,
                                   wait_ms = wait.as_millis() as u64, "retrying after HTTP status");
@@ -319,7 +323,7 @@ impl Client {
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| parse_retry_after(v.as_bytes()));
+            .and_then(|v| parse_retry_after(v.as_bytes(), self.inner.clock.now()));
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(failure)? {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {

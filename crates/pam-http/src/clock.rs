@@ -43,6 +43,11 @@ impl Clock {
         u64::try_from(corrected).unwrap_or(0)
     }
 
+    /// The corrected time as a [`SystemTime`], to the second.
+    pub(crate) fn now(&self) -> SystemTime {
+        UNIX_EPOCH + std::time::Duration::from_secs(self.now_secs())
+    }
+
     /// Learns the server's time: later calls of [`Clock::now_secs`] follow it.
     pub(crate) fn correct_to(&self, server_secs: u64) {
         let server = i64::try_from(server_secs).unwrap_or(i64::MAX);

@@ -251,6 +251,28 @@ pub enum Error {
         message: String,
     },
 
+    /// 429 "Too Many Requests" that the client did not (or no longer) retry: the server asked
+    /// for a wait longer than [`crate::MAX_RETRY_AFTER_SECS`] or than the retry policy's time
+    /// budget has left, or the attempts ran out. `retry_after` is the wait the server asked
+    /// for, uncapped (from a number of seconds or an HTTP date), when it sent `Retry-After`.
+    #[error(
+        "{operation} rate limited (429) by {url} after {attempts} attempt(s){}",
+        retry_after_suffix(retry_after)
+    )]
+    #[non_exhaustive]
+    RateLimited {
+        /// The call.
+        operation: Operation,
+        /// The URL, redacted.
+        url: RedactedUrl,
+        /// The wait the server asked for in `Retry-After`, if it sent a usable one.
+        retry_after: Option<Duration>,
+        /// The server's message, if its body had one.
+        message: Option<String>,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
     /// A status the call does not expect, with a body that is no PubNub error (a proxy's HTML
     /// page, a 503 still failing after the retries ran out, …).
     #[error(
@@ -354,6 +376,16 @@ fn denied_list(channels: &[String], groups: &[String]) -> String {
     out
 }
 
+fn retry_after_suffix(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!(
+            "; the server asks to wait {} s before trying again",
+            wait.as_secs()
+        ),
+        None => String::from("; the server named no wait (no usable Retry-After)"),
+    }
+}
+
 fn excerpt_suffix(excerpt: &str) -> String {
     if excerpt.is_empty() {
         String::from(" (empty body)")
@@ -377,7 +409,8 @@ impl Error {
             | Error::UnexpectedStatus { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::Connect { operation, .. }
-            | Error::Decode { operation, .. } => Some(*operation),
+            | Error::Decode { operation, .. }
+            | Error::RateLimited { operation, .. } => Some(*operation),
             Error::Setup { .. } | Error::Misuse(_) => None,
         }
     }
@@ -395,6 +428,7 @@ impl Error {
             Error::Service { status, .. }
             | Error::UnexpectedStatus { status, .. }
             | Error::Decode { status, .. } => Some(*status),
+            Error::RateLimited { .. } => Some(429),
             Error::Timeout { .. }
             | Error::Connect { .. }
             | Error::Setup { .. }
@@ -423,6 +457,7 @@ impl Error {
             | Error::TokenRevoked { message, .. }
             | Error::InvalidSignature { message, .. }
             | Error::Service { message, .. } => Some(message),
+            Error::RateLimited { message, .. } => message.as_deref(),
             _ => None,
         }
     }
