@@ -6,7 +6,6 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use pam_sign::SigningKey;
-use rand::Rng;
 use reqwest::Method;
 use tracing::{debug, info, warn};
 
@@ -422,26 +421,9 @@ fn describe(error: &reqwest::Error) -> String {
     cut(&text, 300)
 }
 
-/// A random request id in UUID v4 form.
+/// A random request id: a UUID v4 in its hyphenated lowercase form.
 fn new_request_id() -> String {
-    let bytes: [u8; 16] = rand::thread_rng().r#gen();
-    let hex: String = bytes
-        .iter()
-        .enumerate()
-        .map(|(i, b)| match i {
-            6 => format!("{:02x}", (b & 0x0f) | 0x40),
-            8 => format!("{:02x}", (b & 0x3f) | 0x80),
-            _ => format!("{b:02x}"),
-        })
-        .collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    uuid::Uuid::new_v4().hyphenated().to_string()
 }
 
 impl fmt::Debug for Client {
@@ -465,21 +447,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn request_ids_look_like_uuid_v4_and_differ() {
+    fn request_ids_are_uuid_v4_and_differ() {
         let a = new_request_id();
         let b = new_request_id();
         assert_ne!(a, b);
-        assert_eq!(a.len(), 36);
-        let groups: Vec<&str> = a.split('-').collect();
-        assert_eq!(
-            groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
-            [8, 4, 4, 4, 12]
-        );
-        assert!(groups[2].starts_with('4'), "{a}");
-        assert!(
-            matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
-            "{a}"
-        );
+        let parsed = uuid::Uuid::parse_str(&a).expect("a UUID");
+        assert_eq!(parsed.get_version(), Some(uuid::Version::Random));
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(parsed.hyphenated().to_string(), a);
     }
 
     #[test]
