@@ -4,6 +4,8 @@
 //! One test binary with modules keeps link times down. Every server is started on an
 //! ephemeral loopback port by the test that uses it, and stopped when the test ends.
 
+#[path = "e2e/error_sources.rs"]
+mod error_sources;
 #[path = "e2e/errors.rs"]
 mod errors;
 #[path = "e2e/facade.rs"]

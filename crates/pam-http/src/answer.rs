@@ -131,17 +131,19 @@ impl Answer {
             url,
             reason: reason.to_owned(),
             excerpt: self.excerpt(),
+            source: None,
         }
     }
 
     /// The body as JSON.
     pub(crate) fn json(&self, operation: Operation, url: &RedactedUrl) -> Result<Value, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            self.decode_error(
-                operation,
-                url.clone(),
-                &format!("the body is not JSON ({e})"),
-            )
+        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
+            operation,
+            status: self.status,
+            url: url.clone(),
+            reason: "the body is not JSON".to_owned(),
+            excerpt: self.excerpt(),
+            source: Some(Box::new(e)),
         })
     }
 }

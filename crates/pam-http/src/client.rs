@@ -63,10 +63,11 @@ pub(crate) struct Call {
 enum Failure {
     Timeout {
         connecting: bool,
+        source: reqwest::Error,
     },
     Connect {
         may_have_been_sent: bool,
-        reason: String,
+        source: reqwest::Error,
     },
     TooLarge {
         status: u16,
@@ -89,7 +90,8 @@ impl Client {
             .user_agent(PNSDK)
             .build()
             .map_err(|e| Error::Setup {
-                reason: describe(&e.without_url()),
+                reason: "the HTTP client (its TLS stack) cannot be built".to_owned(),
+                source: Some(Box::new(e.without_url())),
             })?;
         let keyset = config.keyset;
         let signing_key = match (&keyset.publish_key, &keyset.secret_key) {
@@ -232,7 +234,7 @@ impl Client {
                         _ => return Err(answer.into_error(call.operation, shown, attempts)),
                     }
                 }
-                Err(Failure::Timeout { connecting }) => {
+                Err(Failure::Timeout { connecting, source }) => {
                     return Err(Error::Timeout {
                         operation: call.operation,
                         url: shown,
@@ -243,6 +245,7 @@ impl Client {
                         },
                         connecting,
                         attempts,
+                        source: Some(Box::new(source)),
                     });
                 }
                 Err(Failure::TooLarge { status }) => {
@@ -252,11 +255,12 @@ impl Client {
                         url: shown,
                         reason: format!("the response is larger than {MAX_RESPONSE_BYTES} bytes"),
                         excerpt: String::new(),
+                        source: None,
                     });
                 }
                 Err(Failure::Connect {
                     may_have_been_sent,
-                    reason,
+                    source,
                 }) => {
                     let wait = inner.retry.backoff(retries);
                     let may_retry = (!may_have_been_sent || call.operation.is_idempotent())
@@ -266,11 +270,12 @@ impl Client {
                         return Err(Error::Connect {
                             operation: call.operation,
                             url: shown,
-                            reason,
                             may_have_been_sent,
                             attempts,
+                            source: Box::new(source),
                         });
                     }
+                    let reason = describe(&source);
                     warn!(operation = %call.operation, url = %shown, %reason,
                           wait_ms = wait.as_millis() as u64, "retrying after a connection failure");
                     wait
@@ -375,11 +380,13 @@ impl Client {
 impl Failure {
     fn describe(&self) -> String {
         match self {
-            Failure::Timeout { connecting: true } => "timed out connecting".to_owned(),
-            Failure::Timeout { connecting: false } => {
-                "timed out waiting for the response".to_owned()
-            }
-            Failure::Connect { reason, .. } => reason.clone(),
+            Failure::Timeout {
+                connecting: true, ..
+            } => "timed out connecting".to_owned(),
+            Failure::Timeout {
+                connecting: false, ..
+            } => "timed out waiting for the response".to_owned(),
+            Failure::Connect { source, .. } => describe(source),
             Failure::TooLarge { .. } => {
                 format!("the response is larger than {MAX_RESPONSE_BYTES} bytes")
             }
@@ -392,16 +399,17 @@ fn fits(started: Instant, wait: Duration, policy: &RetryPolicy) -> bool {
     started.elapsed().saturating_add(wait) <= policy.max_elapsed
 }
 
-/// Sorts a transport error into timeout, connect-before-sending and lost-after-connecting.
+/// Sorts a transport error into timeout, connect-before-sending and lost-after-connecting;
+/// the error is kept (as the cause) without its URL, which may carry credentials.
 fn failure(error: reqwest::Error) -> Failure {
-    if error.is_timeout() {
-        Failure::Timeout {
-            connecting: error.is_connect(),
-        }
+    let connecting = error.is_connect();
+    let source = error.without_url();
+    if source.is_timeout() {
+        Failure::Timeout { connecting, source }
     } else {
         Failure::Connect {
-            may_have_been_sent: !error.is_connect(),
-            reason: describe(&error.without_url()),
+            may_have_been_sent: !connecting,
+            source,
         }
     }
 }

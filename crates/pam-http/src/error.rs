@@ -10,6 +10,10 @@ use crate::redact::RedactedUrl;
 /// The service name in every Access Manager body, which [`ErrorBody::to_json`] writes too.
 const ACCESS_MANAGER: &str = "Access Manager";
 
+/// A cause kept as [`std::error::Error::source`]: the I/O, HTTP, TLS or JSON error underneath a
+/// failure, typed (use `downcast_ref` to inspect it).
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Which call failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -47,7 +51,7 @@ impl fmt::Display for Operation {
 
 /// A mistake in how the client was configured or called: never caused by what a server
 /// answered, always fixed by changing the calling code.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Misuse {
     /// A client builder was not given a required setting.
@@ -126,11 +130,12 @@ pub enum Misuse {
         argument: &'static str,
     },
 
-    /// The publish message could not be turned into JSON.
-    #[error("the message cannot be serialized as JSON: {reason}")]
+    /// The publish message could not be turned into JSON; `source` is `serde_json`'s error.
+    #[error("the message cannot be serialized as JSON")]
     MessageNotSerializable {
-        /// What `serde_json` said.
-        reason: String,
+        /// What `serde_json` said (a `serde_json::Error`).
+        #[source]
+        source: Cause,
     },
 }
 
@@ -293,6 +298,11 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// A token given to the client (or a provider's) is not a PAM v3 token: the token
+    /// codec's error, unchanged. `pam::parse_token(t)?` converts into this.
+    #[error(transparent)]
+    Token(#[from] pam_token::Error),
+
     /// No complete answer within the configured time.
     #[error(
         "{operation} timed out: no {} from {url} within {limit:?} (attempt {attempts})",
@@ -310,11 +320,15 @@ pub enum Error {
         connecting: bool,
         /// How many attempts were made.
         attempts: u32,
+        /// The HTTP layer's timeout error.
+        #[source]
+        source: Option<Cause>,
     },
 
-    /// The connection could not be made, or broke before a response arrived.
+    /// The connection could not be made, or broke before a response arrived; `source` is
+    /// the cause from the operating system, TLS or the HTTP layer.
     #[error(
-        "{operation} failed: {} {url}: {reason} (after {attempts} attempt(s))",
+        "{operation} failed: {} {url} (after {attempts} attempt(s))",
         if *may_have_been_sent { "connection lost talking to" } else { "could not connect to" }
     )]
     #[non_exhaustive]
@@ -323,13 +337,15 @@ pub enum Error {
         operation: Operation,
         /// The URL, redacted.
         url: RedactedUrl,
-        /// The cause, from the operating system or the HTTP layer (never includes the URL).
-        reason: String,
         /// Whether the server may have received the request (the connection broke after it
         /// was established). A publish is not repeated in that case.
         may_have_been_sent: bool,
         /// How many attempts were made.
         attempts: u32,
+        /// The cause (its chain reaches the `std::io::Error` when there is one); never
+        /// includes the URL.
+        #[source]
+        source: Cause,
     },
 
     /// The response is not what the endpoint answers: not JSON, the wrong shape, too large.
@@ -349,6 +365,9 @@ pub enum Error {
         reason: String,
         /// The start of the body (see [`crate::MAX_EXCERPT_CHARS`]).
         excerpt: String,
+        /// The parser's error, when the body did not parse at all.
+        #[source]
+        source: Option<Cause>,
     },
 
     /// The HTTP client or the private runtime of the blocking API could not be set up.
@@ -356,6 +375,9 @@ pub enum Error {
     Setup {
         /// What failed.
         reason: String,
+        /// Why, when another error says so (the TLS stack's, the operating system's).
+        #[source]
+        source: Option<Cause>,
     },
 
     /// The calling code misused the API (see [`Misuse`]).
@@ -411,7 +433,7 @@ impl Error {
             | Error::Connect { operation, .. }
             | Error::Decode { operation, .. }
             | Error::RateLimited { operation, .. } => Some(*operation),
-            Error::Setup { .. } | Error::Misuse(_) => None,
+            Error::Setup { .. } | Error::Misuse(_) | Error::Token(_) => None,
         }
     }
 
@@ -432,7 +454,8 @@ impl Error {
             Error::Timeout { .. }
             | Error::Connect { .. }
             | Error::Setup { .. }
-            | Error::Misuse(_) => None,
+            | Error::Misuse(_)
+            | Error::Token(_) => None,
         }
     }
 

@@ -15,7 +15,7 @@ pub use revoke::RevokeTokenBuilder;
 
 #[doc(inline)]
 pub use pam_http::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_ORIGIN, DEFAULT_REQUEST_TIMEOUT, Error, Keyset, Misuse,
+    Cause, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ORIGIN, DEFAULT_REQUEST_TIMEOUT, Error, Keyset, Misuse,
     Operation, RedactedUrl, RetryPolicy, Timetoken,
 };
 #[doc(inline)]

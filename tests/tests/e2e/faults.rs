@@ -315,7 +315,6 @@ async fn a_refused_connection_is_retried_then_reported_even_for_publish() {
     let Error::Connect {
         may_have_been_sent,
         attempts,
-        reason,
         ..
     } = &error
     else {
@@ -323,7 +322,7 @@ async fn a_refused_connection_is_retried_then_reported_even_for_publish() {
     };
     assert!(!may_have_been_sent);
     assert_eq!(*attempts, 3, "a publish that never left is retried");
-    assert!(!reason.is_empty());
+    assert!(std::error::Error::source(&error).is_some(), "{error:?}");
     assert!(error.to_string().contains("could not connect"), "{error}");
 }
 
