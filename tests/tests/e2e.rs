@@ -16,5 +16,9 @@ mod faults;
 mod faulty_server;
 #[path = "e2e/fixture.rs"]
 mod fixture;
+#[path = "e2e/token_log.rs"]
+mod token_log;
+#[path = "e2e/token_refresh.rs"]
+mod token_refresh;
 #[path = "e2e/wire.rs"]
 mod wire;

@@ -67,7 +67,8 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode, Failure> {
         Err(
             denied @ (pam::Error::Forbidden { .. }
             | pam::Error::TokenExpired { .. }
-            | pam::Error::TokenRevoked { .. }),
+            | pam::Error::TokenRevoked { .. }
+            | pam::Error::TokenNotSent { .. }),
         ) => {
             eprintln(&format!("pam: {denied}"));
             Ok(ExitCode::from(1))

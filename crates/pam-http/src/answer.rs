@@ -177,6 +177,7 @@ fn flat_error(
             message: shown,
             channels: names_in(payload, "channels"),
             channel_groups: names_in(payload, "channel-groups"),
+            denial: None,
         }
     } else if status == 403 && is_signature_message(message) {
         Error::InvalidSignature {

@@ -2,12 +2,14 @@
 //! that sends a request, retries it when that can help and turns the answer into a result.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pam_sign::SigningKey;
 use reqwest::Method;
 use tracing::{debug, info, warn};
+
+use pam_model::{Permission, ResourceKind};
 
 use crate::answer::{Answer, MAX_RESPONSE_BYTES, cut};
 use crate::clock::Clock;
@@ -15,6 +17,7 @@ use crate::config::{ClientConfig, Keyset};
 use crate::error::{Error, Operation};
 use crate::redact::{REDACTED, RedactedUrl};
 use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use crate::token_lifecycle::{Lifecycle, TokenState};
 
 /// The `pnsdk` value sent with every request.
 pub const PNSDK: &str = concat!("pam-rust/", env!("CARGO_PKG_VERSION"));
@@ -24,19 +27,48 @@ pub const PNSDK: &str = concat!("pam-rust/", env!("CARGO_PKG_VERSION"));
 /// Cloning is cheap and clones share everything: the connection pool, the token set with
 /// [`Client::set_token`] and the clock offset learnt from the server. `Debug` shows neither the
 /// secret key nor the token.
+///
+/// # Token lifecycle
+///
+/// Every token the client is given is parsed offline, so it knows its expiry and authorized
+/// user id. Before a request is sent, a token that is expired (by the local clock corrected by
+/// the server's time) or restricted to another user id fails the request with
+/// [`Error::TokenNotSent`], unless the check is turned off
+/// ([`ClientConfig::check_token_before_sending`]).
+///
+/// With a [`crate::TokenProvider`] ([`ClientConfig::token_provider`]) the client keeps its
+/// token valid itself:
+/// - the first token is fetched on first use (or [`Client::refresh_token`]);
+/// - a background task refreshes it ahead of expiry, at the time [`crate::TokenRefreshPolicy`]
+///   gives (jittered), while requests keep using the current token: a slow provider holds up
+///   no request whose token is still valid;
+/// - a request whose token cannot work waits for a new one instead of failing;
+/// - one refresh runs at a time: every request that needs a token waits for the same one and
+///   gets its result or its error ([`Error::TokenRefreshFailed`]);
+/// - after a 403 "Token is expired." or "Token is revoked." the client gets a new token once
+///   and sends the request once more (a 403 means the request was not accepted, so this holds
+///   for publish too); a second refusal is returned. An expired 403 for a token the client
+///   thought alive also makes it fetch the server's time and correct its clock;
+/// - a 403 "Forbidden" (a missing permission) is never retried: its error carries the
+///   token's own offline check ([`crate::Denial`]: resource, permission, deciding entry);
+/// - a failing provider is called at most [`crate::TokenRefreshPolicy::max_attempts`] times
+///   per refresh, with backoff, and not again within the failure cooldown.
+///
+/// [`Client::token_events`] reports what happens (refreshed, refresh failed, expired,
+/// replaced), as do `tracing` events of target `pam_http::token`; none shows a token.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     http: reqwest::Client,
     origin: String,
     keyset: Keyset,
     user_id: String,
     signing_key: Option<SigningKey>,
-    token: RwLock<Option<Arc<str>>>,
-    clock: Clock,
+    pub(crate) lifecycle: Lifecycle,
+    pub(crate) clock: Clock,
     retry: RetryPolicy,
     connect_timeout: Duration,
     request_timeout: Duration,
@@ -57,6 +89,16 @@ pub(crate) struct Call {
     pub(crate) signed: bool,
     /// Whether `auth=<token>` is added when a token is set.
     pub(crate) with_auth: bool,
+    /// The resource and permission the call needs from the token, for the offline check
+    /// that explains a 403 "Forbidden".
+    pub(crate) access: Option<(ResourceKind, String, Permission)>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The refresh schedule holds no strong reference; wake it so that it ends.
+        self.lifecycle.wake();
+    }
 }
 
 /// Why an attempt produced no answer.
@@ -100,20 +142,27 @@ impl Client {
             }
             _ => None,
         };
-        Ok(Client {
+        let client = Client {
             inner: Arc::new(Inner {
                 http,
                 origin,
                 keyset,
                 user_id: config.user_id,
                 signing_key,
-                token: RwLock::new(None),
+                lifecycle: Lifecycle::new(
+                    config.token_provider,
+                    config.token_refresh,
+                    config.check_token_before_sending,
+                ),
                 clock: Clock::new(config.clock_skew_for_testing),
                 retry: config.retry,
                 connect_timeout: config.connect_timeout,
                 request_timeout: config.request_timeout,
             }),
-        })
+        };
+        // Built inside a runtime: the refresh schedule starts now; otherwise on first use.
+        client.ensure_scheduler();
+        Ok(client)
     }
 
     /// The origin requests go to, without a trailing `/`.
@@ -140,41 +189,6 @@ impl Client {
         self.inner.signing_key.is_some()
     }
 
-    /// Sets the token sent as `auth` with every later request (except grant and revoke),
-    /// from this client and all its clones.
-    pub fn set_token(&self, token: impl Into<String>) {
-        let token: String = token.into();
-        *self
-            .inner
-            .token
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) =
-            (!token.is_empty()).then(|| Arc::from(token));
-    }
-
-    /// Stops sending a token.
-    pub fn clear_token(&self) {
-        *self
-            .inner
-            .token
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = None;
-    }
-
-    /// The token set with [`Client::set_token`], if any.
-    #[must_use]
-    pub fn token(&self) -> Option<String> {
-        self.current_token().map(|t| t.to_string())
-    }
-
-    fn current_token(&self) -> Option<Arc<str>> {
-        self.inner
-            .token
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
     /// The correction applied to the local clock when signing, in seconds (server time minus
     /// local time), learnt the last time the server refused a timestamp. 0 until then.
     #[must_use]
@@ -182,9 +196,63 @@ impl Client {
         self.inner.clock.offset_secs()
     }
 
-    /// Sends `call`, retrying as the policy allows and correcting the clock once if the
-    /// server refuses the timestamp. Returns the successful answer and the URL shown for it.
+    /// Sends `call` with the token it needs: checked before sending (refreshed first when it
+    /// cannot work and a provider is set), replaced once and the call sent once more after a
+    /// 403 "Token is expired." or "Token is revoked." when a provider is set. A 403
+    /// "Forbidden" is explained by the token's own offline check, and not retried.
     pub(crate) async fn send(&self, call: &Call) -> Result<(Answer, RedactedUrl), Error> {
+        if !call.with_auth {
+            return self.send_with(call, None).await;
+        }
+        let token = self.token_for(call.operation).await?;
+        let result = self.send_with(call, token.as_deref()).await;
+        let Some(used) = token else {
+            return result;
+        };
+        match result {
+            Err(Error::TokenExpired { .. } | Error::TokenRevoked { .. })
+                if self.has_token_provider() =>
+            {
+                info!(operation = %call.operation, "the server refused the token; getting a new one and sending once more");
+                if matches!(result, Err(Error::TokenExpired { .. })) {
+                    // The client thought the token alive: its clock is probably off.
+                    self.correct_clock(call.operation).await;
+                }
+                let fresh = self.replace_refused(call.operation, &used).await?;
+                self.send_with(call, Some(&fresh)).await
+            }
+            Err(Error::Forbidden {
+                operation,
+                service,
+                message,
+                channels,
+                channel_groups,
+                denial: None,
+            }) => Err(Error::Forbidden {
+                operation,
+                service,
+                message,
+                channels,
+                channel_groups,
+                denial: call
+                    .access
+                    .as_ref()
+                    .and_then(|access| self.denial(&used, access))
+                    .map(Box::new),
+            }),
+            other => other,
+        }
+    }
+
+    /// Sends `call` with `token` as `auth`, retrying as the policy allows and correcting the
+    /// clock once if the server refuses the timestamp. Returns the successful answer and the
+    /// URL shown for it.
+    async fn send_with(
+        &self,
+        call: &Call,
+        token: Option<&TokenState>,
+    ) -> Result<(Answer, RedactedUrl), Error> {
+        let auth = token.map(|t| &*t.text);
         let inner = &*self.inner;
         let started = Instant::now();
         let request_id = new_request_id();
@@ -193,7 +261,7 @@ impl Client {
         let mut clock_corrected = false;
         loop {
             attempts += 1;
-            let query = self.query(call, &request_id);
+            let query = self.query(call, &request_id, auth);
             let shown = RedactedUrl::from_parts(&inner.origin, &call.shown_path, &query);
             let url = format!(
                 "{}{}?{}",
@@ -288,17 +356,20 @@ impl Client {
 
     /// The query of one attempt: `uuid`, `pnsdk`, `requestid`, `auth` when set, then the
     /// signed `timestamp` and `signature` when the call is signed.
-    fn query(&self, call: &Call, request_id: &str) -> Vec<(&'static str, String)> {
+    fn query(
+        &self,
+        call: &Call,
+        request_id: &str,
+        auth: Option<&str>,
+    ) -> Vec<(&'static str, String)> {
         let inner = &*self.inner;
         let mut query = vec![
             ("uuid", inner.user_id.clone()),
             ("pnsdk", PNSDK.to_owned()),
             ("requestid", request_id.to_owned()),
         ];
-        if call.with_auth {
-            if let Some(token) = self.current_token() {
-                query.push(("auth", token.to_string()));
-            }
+        if let (true, Some(token)) = (call.with_auth, auth) {
+            query.push(("auth", token.to_owned()));
         }
         if let (true, Some(key)) = (call.signed, &inner.signing_key) {
             let pairs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -342,11 +413,17 @@ impl Client {
         })
     }
 
+    /// The current token's text, for `/time/0` (which carries it like any request).
+    fn lifecycle_token(&self) -> Option<Arc<str>> {
+        self.inner.lifecycle.current().map(|t| Arc::clone(&t.text))
+    }
+
     /// Asks the server for its time (one attempt, unsigned) and adopts it; false when that
     /// failed.
     async fn correct_clock(&self, operation: Operation) -> bool {
         let call = Call::time();
-        let query = self.query(&call, &new_request_id());
+        let auth = self.lifecycle_token();
+        let query = self.query(&call, &new_request_id(), auth.as_deref());
         let url = format!(
             "{}{}?{}",
             self.inner.origin,
@@ -441,7 +518,8 @@ impl fmt::Debug for Client {
             .field("origin", &inner.origin)
             .field("user_id", &inner.user_id)
             .field("keyset", &inner.keyset)
-            .field("token", &self.current_token().map(|_| REDACTED))
+            .field("token", &self.inner.lifecycle.current().map(|_| REDACTED))
+            .field("token_provider", &self.has_token_provider())
             .field("clock_offset_secs", &inner.clock.offset_secs())
             .field("retry", &inner.retry)
             .field("connect_timeout", &inner.connect_timeout)
@@ -495,7 +573,6 @@ mod tests {
             "admin",
         ))
         .expect("valid config");
-        client.set_token("tok");
         let call = Call {
             operation: Operation::Publish,
             method: Method::GET,
@@ -504,8 +581,9 @@ mod tests {
             json_body: None,
             signed: true,
             with_auth: true,
+            access: None,
         };
-        let query = client.query(&call, "rid");
+        let query = client.query(&call, "rid", Some("tok"));
         let keys: Vec<&str> = query.iter().map(|(k, _)| *k).collect();
         assert_eq!(
             keys,

@@ -43,6 +43,19 @@ impl Clock {
         u64::try_from(corrected).unwrap_or(0)
     }
 
+    /// The corrected time in Unix milliseconds.
+    pub(crate) fn now_millis(&self) -> u64 {
+        let local_ms = match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
+            Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+        };
+        let shift_secs = self
+            .skew_for_testing
+            .saturating_add(self.offset.load(Ordering::Relaxed));
+        let corrected = local_ms.saturating_add(shift_secs.saturating_mul(1000));
+        u64::try_from(corrected).unwrap_or(0)
+    }
+
     /// The corrected time as a [`SystemTime`], to the second.
     pub(crate) fn now(&self) -> SystemTime {
         UNIX_EPOCH + std::time::Duration::from_secs(self.now_secs())

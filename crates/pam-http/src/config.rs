@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::RetryPolicy;
 use crate::error::Misuse;
+use crate::token_provider::{SharedTokenProvider, TokenRefreshPolicy};
 
 /// PubNub's production origin.
 pub const DEFAULT_ORIGIN: &str = "https://ps.pndsn.com";
@@ -129,6 +130,15 @@ pub struct ClientConfig {
     /// Seconds added to the system clock, to test how the client copes with a wrong clock
     /// (it should notice the server's refusal and correct itself). Leave at 0 otherwise.
     pub clock_skew_for_testing: i64,
+    /// Where fresh tokens come from; with one, the client keeps its token valid on its own
+    /// (see [`crate::Client`], "Token lifecycle"). Default none.
+    pub token_provider: Option<SharedTokenProvider>,
+    /// When the provider is called, and how often it is retried.
+    pub token_refresh: TokenRefreshPolicy,
+    /// Whether a request whose token is known to be expired, or restricted to another user
+    /// id, fails with [`crate::Error::TokenNotSent`] instead of being sent (default true).
+    /// Conformance tools that want the server's own answer to such a token turn it off.
+    pub check_token_before_sending: bool,
 }
 
 impl ClientConfig {
@@ -142,6 +152,9 @@ impl ClientConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             retry: RetryPolicy::default(),
             clock_skew_for_testing: 0,
+            token_provider: None,
+            token_refresh: TokenRefreshPolicy::default(),
+            check_token_before_sending: true,
         }
     }
 

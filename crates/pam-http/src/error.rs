@@ -6,6 +6,7 @@ use std::time::Duration;
 use pam_model::{ErrorBody, ResourceKind};
 
 use crate::redact::RedactedUrl;
+use crate::token_lifecycle::{Denial, RefreshError, TokenProblem};
 
 /// The service name in every Access Manager body, which [`ErrorBody::to_json`] writes too.
 const ACCESS_MANAGER: &str = "Access Manager";
@@ -26,6 +27,8 @@ pub enum Operation {
     Time,
     /// `GET /publish/{pub}/{sub}/0/{channel}/0/{message}`.
     Publish,
+    /// A call of the client's token provider (not an HTTP request).
+    Refresh,
 }
 
 impl Operation {
@@ -45,6 +48,7 @@ impl fmt::Display for Operation {
             Operation::Revoke => "revoke token",
             Operation::Time => "time",
             Operation::Publish => "publish",
+            Operation::Refresh => "token refresh",
         })
     }
 }
@@ -130,6 +134,10 @@ pub enum Misuse {
         argument: &'static str,
     },
 
+    /// [`crate::Client::refresh_token`] was called on a client without a token provider.
+    #[error("refreshing the token needs a token provider; the client has none")]
+    TokenProviderRequired,
+
     /// The publish message could not be turned into JSON; `source` is `serde_json`'s error.
     #[error("the message cannot be serialized as JSON")]
     MessageNotSerializable {
@@ -180,10 +188,13 @@ pub enum Error {
         body: ErrorBody,
     },
 
-    /// 403 "Forbidden": the token (or its absence) does not allow this request.
+    /// 403 "Forbidden": the token (or its absence) does not allow this request. Not retried:
+    /// a missing permission is a design error, and `denial` says which resource and
+    /// permission, from the offline check of the token sent.
     #[error(
-        "{operation} forbidden (403): {message}{}",
-        denied_list(channels, channel_groups)
+        "{operation} forbidden (403): {message}{}{}",
+        denied_list(channels, channel_groups),
+        denial_suffix(denial.as_deref())
     )]
     #[non_exhaustive]
     Forbidden {
@@ -197,6 +208,9 @@ pub enum Error {
         channels: Vec<String>,
         /// The channel groups the server named as denied (may be empty).
         channel_groups: Vec<String>,
+        /// What the offline check of the token sent says: the resource, the permission needed
+        /// and missing, and which entry decided. `None` without a token that parses.
+        denial: Option<Box<Denial>>,
     },
 
     /// 403 "Token is expired.": the token's lifetime is over; grant a new one.
@@ -221,6 +235,35 @@ pub enum Error {
         service: Option<String>,
         /// The server's message.
         message: String,
+    },
+
+    /// The request was not sent: the client's token cannot work (expired by the client's
+    /// clock corrected by the server's time, or restricted to another user id), and the
+    /// client has no token provider to get another.
+    #[error("{operation} not sent: {problem}; set a new token")]
+    #[non_exhaustive]
+    TokenNotSent {
+        /// The call.
+        operation: Operation,
+        /// Why the token cannot work.
+        problem: TokenProblem,
+    },
+
+    /// The request needed a new token and the token provider did not give one, after
+    /// `attempts` calls (or it failed within the cooldown of an earlier refresh). `source` is
+    /// why; its own `source()` is the provider's error, whose text never appears here.
+    #[error(
+        "{operation} not sent: no new token, the refresh failed after {attempts} call(s) of the token provider"
+    )]
+    #[non_exhaustive]
+    TokenRefreshFailed {
+        /// The call.
+        operation: Operation,
+        /// Calls of the provider made by the refresh.
+        attempts: u32,
+        /// Why the refresh failed.
+        #[source]
+        source: RefreshError,
     },
 
     /// 403 "Invalid signature": the secret key (or publish key) does not match the keyset.
@@ -398,6 +441,12 @@ fn denied_list(channels: &[String], groups: &[String]) -> String {
     out
 }
 
+fn denial_suffix(denial: Option<&Denial>) -> String {
+    denial.map_or_else(String::new, |d| {
+        format!("; the token's own check: {}", d.reason)
+    })
+}
+
 fn retry_after_suffix(retry_after: &Option<Duration>) -> String {
     match retry_after {
         Some(wait) => format!(
@@ -432,7 +481,9 @@ impl Error {
             | Error::Timeout { operation, .. }
             | Error::Connect { operation, .. }
             | Error::Decode { operation, .. }
-            | Error::RateLimited { operation, .. } => Some(*operation),
+            | Error::RateLimited { operation, .. }
+            | Error::TokenNotSent { operation, .. }
+            | Error::TokenRefreshFailed { operation, .. } => Some(*operation),
             Error::Setup { .. } | Error::Misuse(_) | Error::Token(_) => None,
         }
     }
@@ -455,7 +506,9 @@ impl Error {
             | Error::Connect { .. }
             | Error::Setup { .. }
             | Error::Misuse(_)
-            | Error::Token(_) => None,
+            | Error::Token(_)
+            | Error::TokenNotSent { .. }
+            | Error::TokenRefreshFailed { .. } => None,
         }
     }
 
@@ -501,6 +554,20 @@ impl Error {
         }
     }
 
+    /// Whether the token was (or would have been) refused as expired: a 403 "Token is
+    /// expired." from the server, or [`Error::TokenNotSent`] for an expired token.
+    #[must_use]
+    pub fn is_token_expired(&self) -> bool {
+        matches!(
+            self,
+            Error::TokenExpired { .. }
+                | Error::TokenNotSent {
+                    problem: TokenProblem::Expired { .. },
+                    ..
+                }
+        )
+    }
+
     /// Whether this is a mistake in the calling code ([`Error::Misuse`]).
     #[must_use]
     pub fn is_misuse(&self) -> bool {
@@ -538,6 +605,7 @@ mod tests {
             message: "Forbidden".into(),
             channels: vec!["secret".into()],
             channel_groups: vec![],
+            denial: None,
         };
         let text = forbidden.to_string();
         assert!(text.contains("denied channel(s): secret"), "{text}");

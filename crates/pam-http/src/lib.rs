@@ -10,6 +10,8 @@ mod error;
 mod redact;
 mod retry;
 mod timetoken;
+mod token_lifecycle;
+mod token_provider;
 
 pub use answer::{
     MAX_DENIED_NAMES, MAX_EXCERPT_CHARS, MAX_RESPONSE_BYTES, MAX_SERVER_MESSAGE_CHARS,
@@ -23,3 +25,8 @@ pub use error::{Cause, Error, Misuse, Operation};
 pub use redact::{MAX_SHOWN_URL_CHARS, RedactedUrl};
 pub use retry::{MAX_RETRY_AFTER_SECS, RetryPolicy};
 pub use timetoken::{TIMETOKEN_UNITS_PER_SEC, Timetoken};
+pub use token_lifecycle::{Denial, RefreshError, TokenProblem};
+pub use token_provider::{
+    SharedTokenProvider, TokenEvent, TokenFuture, TokenOrigin, TokenProvider, TokenRefreshPolicy,
+    TokenStatus,
+};
