@@ -5,12 +5,14 @@
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pam_model::{Permission, Permissions, ResourceKind};
 use pam_token::{AccessRequest, Decision, Token};
 use rand::Rng;
 use tokio::sync::{Notify, broadcast, watch};
+// tokio's clock, so that the cooldown follows paused time in tests like every other wait.
+use tokio::time::Instant;
 use tracing::{Instrument, info, info_span, warn};
 
 use crate::client::{Client, Inner};

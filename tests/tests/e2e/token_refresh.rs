@@ -155,6 +155,41 @@ async fn refresh_happens_before_expiry_within_the_window_with_jitter() {
     assert_eq!(refreshed_events, 2, "the first fetch and the refresh");
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_configured_window_is_followed() {
+    let fixture = Fixture::start().await;
+    let times: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let started = tokio::time::Instant::now();
+    let seen = Arc::clone(&times);
+    let issuer = Issuer { offset: 0 };
+    // Half of a 10-minute lifetime, no jitter; a 6-minute margin wins: 4 minutes.
+    let client = fixture
+        .builder(None, "bob")
+        .token_refresh_policy(
+            TokenRefreshPolicy::default()
+                .with_refresh_at(0.5)
+                .with_jitter(0.0)
+                .with_min_margin(Duration::from_secs(360)),
+        )
+        .token_provider(move || {
+            seen.lock().expect("lock").push(started.elapsed());
+            let grant = GrantRequest::new(10).resource(permissions::channel("c").write());
+            let token = issuer.issue(&grant);
+            async move { token }
+        })
+        .build()
+        .expect("valid client");
+    client.refresh_token().await.expect("the first token");
+    tokio::time::sleep(Duration::from_secs(299)).await;
+    let times = times.lock().expect("lock").clone();
+    assert_eq!(times.len(), 2, "{times:?}");
+    assert!(
+        times[1] >= Duration::from_secs(239) && times[1] <= Duration::from_secs(240),
+        "refreshed after {:?}",
+        times[1]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_concurrent_requests_at_expiry_cause_one_provider_call() {
     let fixture = Fixture::start().await;
@@ -458,6 +493,9 @@ async fn without_a_provider_a_dead_token_fails_fast_and_the_status_says_why() {
         "{error:?}"
     );
     assert!(error.is_token_expired());
+    // The time is public: an expired token does not stop it.
+    let time = client.transport().time().await.expect("the server's time");
+    assert!(time.unix_seconds() > 1_600_000_000);
     let for_alice = fixture
         .server()
         .grant_token(5)
