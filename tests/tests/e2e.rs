@@ -20,5 +20,7 @@ mod fixture;
 mod token_log;
 #[path = "e2e/token_refresh.rs"]
 mod token_refresh;
+#[path = "e2e/token_schedule.rs"]
+mod token_schedule;
 #[path = "e2e/wire.rs"]
 mod wire;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use pam_model::{ErrorBody, ResourceKind};
 
 use crate::redact::RedactedUrl;
-use crate::token_lifecycle::{Denial, RefreshError, TokenProblem};
+use crate::token_errors::{Denial, RefreshError, TokenProblem};
 
 /// The service name in every Access Manager body, which [`ErrorBody::to_json`] writes too.
 const ACCESS_MANAGER: &str = "Access Manager";

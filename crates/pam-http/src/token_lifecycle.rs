@@ -2,9 +2,8 @@
 //! request, refreshed ahead of expiry by the provider (one refresh at a time), replaced once
 //! after a 403 "Token is expired." or "Token is revoked.".
 
-use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use pam_model::{Permission, Permissions, ResourceKind};
@@ -15,8 +14,9 @@ use tokio::sync::{Notify, broadcast, watch};
 use tokio::time::Instant;
 use tracing::{Instrument, info, info_span, warn};
 
-use crate::client::{Client, Inner};
-use crate::error::{Cause, Error, Operation};
+use crate::client::Client;
+use crate::error::{Error, Operation};
+use crate::token_errors::{Denial, RefreshError, RefreshErrorKind, TokenProblem};
 use crate::token_provider::{
     SharedTokenProvider, TokenEvent, TokenOrigin, TokenRefreshPolicy, TokenStatus,
 };
@@ -29,13 +29,13 @@ pub(crate) struct TokenState {
     pub(crate) text: Arc<str>,
     parsed: Option<Token>,
     origin: TokenOrigin,
-    refresh_at_ms: Option<u64>,
-    generation: u64,
+    pub(crate) refresh_at_ms: Option<u64>,
+    pub(crate) generation: u64,
 }
 
 impl TokenState {
     /// Why this token cannot work for `user_id` at `now` (Unix seconds), if it cannot.
-    fn problem(&self, now: u64, user_id: &str) -> Option<TokenProblem> {
+    pub(crate) fn problem(&self, now: u64, user_id: &str) -> Option<TokenProblem> {
         let Some(token) = &self.parsed else {
             return Some(TokenProblem::NotAToken);
         };
@@ -53,91 +53,6 @@ impl TokenState {
             _ => None,
         }
     }
-}
-
-/// Why the client will not send a token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TokenProblem {
-    /// The token expired, by the client's clock corrected by the server's time.
-    #[error("the token expired at {expired_at} (Unix seconds; now {now}, {}s later)", now.saturating_sub(*expired_at))]
-    Expired {
-        /// Its expiry, Unix seconds.
-        expired_at: u64,
-        /// The client's (corrected) time, Unix seconds.
-        now: u64,
-    },
-    /// The token is restricted to another user id than the client's.
-    #[error("the token is restricted to user id {authorized:?}; this client is {user_id:?}")]
-    OtherUser {
-        /// The user id the token is restricted to.
-        authorized: String,
-        /// The client's user id.
-        user_id: String,
-    },
-    /// The string is not a PAM v3 token (only a provider's token is refused for this; one set
-    /// with `set_token` is sent anyway and the server decides).
-    #[error("the string is not a PAM v3 token")]
-    NotAToken,
-}
-
-/// Why a refresh failed, shared by every request that waited for it.
-#[derive(Debug, Clone)]
-pub struct RefreshError(Arc<RefreshErrorKind>);
-
-#[derive(Debug)]
-enum RefreshErrorKind {
-    Provider(Cause),
-    NotAToken(pam_token::Error),
-    Unusable(TokenProblem),
-    TimedOut(Duration),
-}
-
-impl fmt::Display for RefreshError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &*self.0 {
-            RefreshErrorKind::Provider(_) => f.write_str("the token provider returned an error"),
-            RefreshErrorKind::NotAToken(_) => {
-                f.write_str("the token provider returned a string that is not a PAM v3 token")
-            }
-            RefreshErrorKind::Unusable(problem) => {
-                write!(
-                    f,
-                    "the token provider returned a token that cannot be used: {problem}"
-                )
-            }
-            RefreshErrorKind::TimedOut(limit) => {
-                write!(f, "the token provider did not answer within {limit:?}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for RefreshError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &*self.0 {
-            RefreshErrorKind::Provider(cause) => Some(&**cause),
-            RefreshErrorKind::NotAToken(error) => Some(error),
-            RefreshErrorKind::Unusable(problem) => Some(problem),
-            RefreshErrorKind::TimedOut(_) => None,
-        }
-    }
-}
-
-/// What the offline check of the client's token says about a refused request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Denial {
-    /// The kind of resource requested.
-    pub kind: ResourceKind,
-    /// Its name.
-    pub name: String,
-    /// The permissions the request needs.
-    pub needed: Permissions,
-    /// Those the token does not grant on it.
-    pub missing: Permissions,
-    /// The check's verdict in one line (which entry decided, what it grants).
-    pub reason: String,
 }
 
 /// The outcome of one refresh, handed to every request waiting for it.
@@ -167,15 +82,17 @@ struct Flight {
 
 /// Everything about the token of one client (shared by its clones).
 pub(crate) struct Lifecycle {
-    provider: Option<SharedTokenProvider>,
-    policy: TokenRefreshPolicy,
+    pub(crate) provider: Option<SharedTokenProvider>,
+    pub(crate) policy: TokenRefreshPolicy,
     check_before_sending: bool,
     state: RwLock<Option<Arc<TokenState>>>,
     generation: AtomicU64,
     flight: Mutex<Flight>,
     events: broadcast::Sender<TokenEvent>,
-    changed: Arc<Notify>,
-    scheduler_started: AtomicBool,
+    pub(crate) changed: Arc<Notify>,
+    pub(crate) scheduler_started: AtomicBool,
+    /// The generation of the last token reported expired (one event per token).
+    expired_reported: AtomicU64,
 }
 
 impl Lifecycle {
@@ -194,6 +111,7 @@ impl Lifecycle {
             events: broadcast::channel(EVENT_BUFFER).0,
             changed: Arc::new(Notify::new()),
             scheduler_started: AtomicBool::new(false),
+            expired_reported: AtomicU64::new(0),
         }
     }
 
@@ -315,12 +233,12 @@ impl Client {
         self.refresh(Operation::Refresh, stale).await.map(drop)
     }
 
-    fn lifecycle(&self) -> &Lifecycle {
+    pub(crate) fn lifecycle(&self) -> &Lifecycle {
         &self.inner.lifecycle
     }
 
     /// The corrected time in Unix milliseconds.
-    fn now_ms(&self) -> u64 {
+    pub(crate) fn now_ms(&self) -> u64 {
         self.inner.clock.now_millis()
     }
 
@@ -382,7 +300,13 @@ impl Client {
         };
         if let Some(problem) = state.problem(self.inner.clock.now_secs(), self.user_id()) {
             if let TokenProblem::Expired { expired_at, .. } = problem {
-                lifecycle.emit(TokenEvent::Expired { expired_at });
+                if lifecycle
+                    .expired_reported
+                    .swap(state.generation, Ordering::Relaxed)
+                    != state.generation
+                {
+                    lifecycle.emit(TokenEvent::Expired { expired_at });
+                }
             }
             return self
                 .refresh(operation, Some(state.generation))
@@ -448,7 +372,7 @@ impl Client {
 
     /// Waits for a new token: joins the refresh under way or starts one. A token that
     /// replaced `stale` meanwhile is returned at once.
-    async fn refresh(
+    pub(crate) async fn refresh(
         &self,
         operation: Operation,
         stale: Option<u64>,
@@ -603,88 +527,6 @@ impl Client {
             reason: error.to_string(),
         });
         Err(RefreshFailure { attempts, error })
-    }
-
-    /// Starts the refresh schedule once, when a provider is set and a runtime is at hand.
-    pub(crate) fn ensure_scheduler(&self) {
-        let lifecycle = self.lifecycle();
-        if lifecycle.provider.is_none() || lifecycle.scheduler_started.swap(true, Ordering::AcqRel)
-        {
-            return;
-        }
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                let span = info_span!(target: "pam_http::token", "token_schedule", user_id = %self.user_id());
-                runtime.spawn(
-                    schedule(Arc::downgrade(&self.inner), Arc::clone(&lifecycle.changed))
-                        .instrument(span),
-                );
-            }
-            Err(_) => lifecycle.scheduler_started.store(false, Ordering::Release),
-        }
-    }
-}
-
-/// The refresh schedule of one client: sleeps until the current token's refresh time (or a
-/// change of token), refreshes, and ends when the client is dropped. After a failed refresh it
-/// tries again after the cooldown while the token still works; once it does not, requests
-/// drive the refreshes (and get their errors), so a broken provider is never called in a loop.
-async fn schedule(client: Weak<Inner>, changed: Arc<Notify>) {
-    loop {
-        let notified = changed.notified();
-        let wait = {
-            let Some(inner) = client.upgrade() else {
-                return;
-            };
-            let client = Client { inner };
-            match client.lifecycle().current() {
-                // The first token is fetched on first use, not at build time.
-                None => None,
-                Some(state) => state
-                    .refresh_at_ms
-                    .map(|at| Duration::from_millis(at.saturating_sub(client.now_ms()))),
-            }
-        };
-        match wait {
-            Some(wait) => {
-                tokio::select! {
-                    () = tokio::time::sleep(wait) => {}
-                    () = notified => continue,
-                }
-            }
-            None => {
-                notified.await;
-                continue;
-            }
-        }
-        let (failed, cooldown, still_works) = {
-            let Some(inner) = client.upgrade() else {
-                return;
-            };
-            let client = Client { inner };
-            let stale = client.lifecycle().current().map(|s| s.generation);
-            let failed = client.refresh(Operation::Refresh, stale).await.is_err();
-            let still_works = client.lifecycle().current().is_some_and(|s| {
-                s.problem(client.inner.clock.now_secs(), client.user_id())
-                    .is_none()
-            });
-            (
-                failed,
-                client.lifecycle().policy.failure_cooldown,
-                still_works,
-            )
-        };
-        if failed {
-            let notified = changed.notified();
-            if still_works {
-                tokio::select! {
-                    () = tokio::time::sleep(cooldown) => {}
-                    () = notified => {}
-                }
-            } else {
-                notified.await;
-            }
-        }
     }
 }
 
