@@ -45,6 +45,7 @@ pub(crate) enum RefreshErrorKind {
     NotAToken(pam_token::Error),
     Unusable(TokenProblem),
     TimedOut(Duration),
+    Panicked,
 }
 
 impl fmt::Display for RefreshError {
@@ -63,6 +64,7 @@ impl fmt::Display for RefreshError {
             RefreshErrorKind::TimedOut(limit) => {
                 write!(f, "the token provider did not answer within {limit:?}")
             }
+            RefreshErrorKind::Panicked => f.write_str("the token provider panicked"),
         }
     }
 }
@@ -73,7 +75,7 @@ impl std::error::Error for RefreshError {
             RefreshErrorKind::Provider(cause) => Some(&**cause),
             RefreshErrorKind::NotAToken(error) => Some(error),
             RefreshErrorKind::Unusable(problem) => Some(problem),
-            RefreshErrorKind::TimedOut(_) => None,
+            RefreshErrorKind::TimedOut(_) | RefreshErrorKind::Panicked => None,
         }
     }
 }

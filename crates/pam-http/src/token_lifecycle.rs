@@ -477,7 +477,19 @@ impl Client {
         let attempts = policy.attempts();
         let mut last = None;
         for attempt in 1..=attempts {
-            match tokio::time::timeout(policy.call_timeout, provider.0.fetch_token()).await {
+            // A task of its own: a provider that panics fails this call, not the refresh (whose
+            // waiters would otherwise never hear back).
+            let shared = Arc::clone(&provider.0);
+            let mut call = tokio::spawn(async move { shared.fetch_token().await });
+            let answer = match tokio::time::timeout(policy.call_timeout, &mut call).await {
+                Ok(Ok(answer)) => Ok(answer),
+                Ok(Err(_panicked)) => Err(RefreshErrorKind::Panicked),
+                Err(_) => {
+                    call.abort();
+                    Err(RefreshErrorKind::TimedOut(policy.call_timeout))
+                }
+            };
+            match answer {
                 Ok(Ok(text)) => match pam_token::parse(&text) {
                     Ok(token) => {
                         let state = TokenState {
@@ -507,7 +519,7 @@ impl Client {
                     Err(error) => last = Some(RefreshErrorKind::NotAToken(error)),
                 },
                 Ok(Err(cause)) => last = Some(RefreshErrorKind::Provider(cause)),
-                Err(_) => last = Some(RefreshErrorKind::TimedOut(policy.call_timeout)),
+                Err(kind) => last = Some(kind),
             }
             if attempt < attempts {
                 let cap = policy.backoff_cap(attempt - 1);

@@ -26,6 +26,17 @@ fn causes(error: &dyn std::error::Error) -> Vec<&(dyn std::error::Error + 'stati
 }
 
 #[test]
+fn the_facade_error_crosses_threads_and_boxes_into_std_errors() {
+    fn boxed<E: std::error::Error + Send + Sync + 'static>(
+        error: E,
+    ) -> Box<dyn std::error::Error + Send + Sync> {
+        Box::new(error)
+    }
+    let error = boxed(authorized_user_of("?").unwrap_err());
+    assert!(error.downcast_ref::<Error>().is_some());
+}
+
+#[test]
 fn a_token_error_converts_into_the_facade_error_with_question_mark() {
     let error = authorized_user_of("not a token!").unwrap_err();
     let Error::Token(cause) = &error else {

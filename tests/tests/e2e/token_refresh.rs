@@ -324,6 +324,34 @@ async fn a_failing_provider_gets_bounded_retries_then_a_typed_error() {
 }
 
 #[tokio::test]
+async fn a_provider_that_panics_or_hangs_fails_that_call_only() {
+    let fixture = Fixture::start().await;
+    let calls = Calls::default();
+    let server = fixture.server();
+    let counted = calls.clone();
+    let client = fixture
+        .builder(None, "bob")
+        .token_refresh_policy(quick_refresh().with_call_timeout(Duration::from_millis(200)))
+        .token_provider(move || {
+            let call = counted.add();
+            let server = server.clone();
+            async move {
+                match call {
+                    1 => panic!("the provider's own bug"),
+                    2 => std::future::pending::<Result<String, Error>>().await,
+                    _ => grant_write(&server, "chat", "bob").await,
+                }
+            }
+        })
+        .build()
+        .expect("valid client");
+    publish(&client, "chat")
+        .await
+        .expect("the third call of the provider gave a token");
+    assert_eq!(calls.count(), 3);
+}
+
+#[tokio::test]
 async fn a_slow_provider_does_not_block_requests_with_a_valid_token() {
     let fixture = Fixture::start().await;
     let gate = Arc::new(Notify::new());
