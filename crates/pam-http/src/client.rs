@@ -32,7 +32,9 @@ pub const PNSDK: &str = concat!("pam-rust/", env!("CARGO_PKG_VERSION"));
 ///
 /// Every token the client is given is parsed offline, so it knows its expiry and authorized
 /// user id. Before a request is sent, a token that is expired (by the local clock corrected by
-/// the server's time) or restricted to another user id fails the request with
+/// the server's time, fetched once from `/time/0` before the client first calls a token
+/// expired, so a clock that runs ahead does not kill valid tokens) or restricted to another
+/// user id fails the request with
 /// [`Error::TokenNotSent`], unless the check is turned off
 /// ([`ClientConfig::check_token_before_sending`]).
 ///
@@ -424,8 +426,9 @@ impl Client {
     }
 
     /// Asks the server for its time (one attempt, unsigned) and adopts it; false when that
-    /// failed.
-    async fn correct_clock(&self, operation: Operation) -> bool {
+    /// failed. Called when the server refused a timestamp, and before the client decides on
+    /// its own that a token is expired.
+    pub(crate) async fn correct_clock(&self, operation: Operation) -> bool {
         let call = Call::time();
         let auth = self.lifecycle_token();
         let query = self.query(&call, &new_request_id(), auth.as_deref());
@@ -447,12 +450,11 @@ impl Client {
             Ok(server) => {
                 self.inner.clock.correct_to(server.unix_seconds());
                 info!(%operation, offset_secs = self.inner.clock.offset_secs(),
-                      "the server refused the request timestamp; corrected the clock, retrying");
+                      "corrected the clock to the server's time");
                 true
             }
             Err(error) => {
-                warn!(%operation, %error,
-                      "the server refused the request timestamp and its time could not be fetched");
+                warn!(%operation, %error, "the server's time could not be fetched");
                 false
             }
         }

@@ -5,7 +5,7 @@
 //! server rejects a timestamp, the client asks it for the time (`GET /time/0`), keeps the
 //! difference as an offset and signs every later request with the corrected clock.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Unix seconds for signing: the system clock, plus a skew injected for tests, plus the
@@ -16,6 +16,8 @@ pub(crate) struct Clock {
     skew_for_testing: i64,
     /// Seconds to add to the (skewed) local clock to get the server's time.
     offset: AtomicI64,
+    /// Whether the offset was ever learnt from the server.
+    synced: AtomicBool,
 }
 
 impl Clock {
@@ -23,6 +25,7 @@ impl Clock {
         Clock {
             skew_for_testing,
             offset: AtomicI64::new(0),
+            synced: AtomicBool::new(false),
         }
     }
 
@@ -66,6 +69,12 @@ impl Clock {
         let server = i64::try_from(server_secs).unwrap_or(i64::MAX);
         self.offset
             .store(server.saturating_sub(self.local_secs()), Ordering::Relaxed);
+        self.synced.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the server's time was ever learnt.
+    pub(crate) fn is_synced(&self) -> bool {
+        self.synced.load(Ordering::Relaxed)
     }
 
     /// The offset learnt so far, seconds (server minus local).

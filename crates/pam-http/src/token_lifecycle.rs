@@ -93,6 +93,9 @@ pub(crate) struct Lifecycle {
     pub(crate) scheduler_started: AtomicBool,
     /// The generation of the last token reported expired (one event per token).
     expired_reported: AtomicU64,
+    /// Held while the server's time is fetched before calling a token expired, so that many
+    /// requests make one `/time/0`.
+    clock_sync: tokio::sync::Mutex<()>,
 }
 
 impl Lifecycle {
@@ -112,6 +115,7 @@ impl Lifecycle {
             changed: Arc::new(Notify::new()),
             scheduler_started: AtomicBool::new(false),
             expired_reported: AtomicU64::new(0),
+            clock_sync: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -280,6 +284,9 @@ impl Client {
         self.ensure_scheduler();
         let lifecycle = self.lifecycle();
         let current = lifecycle.current();
+        if let Some(state) = &current {
+            self.sync_clock_if_expired(operation, state).await;
+        }
         if lifecycle.provider.is_none() {
             let Some(state) = current else {
                 return Ok(None);
@@ -317,6 +324,21 @@ impl Client {
             self.start_refresh(Some(state.generation));
         }
         Ok(Some(state))
+    }
+
+    /// Before the client calls a token expired on its own: when it never learnt the server's
+    /// time, it asks for it once (a local clock that runs ahead must not kill valid tokens).
+    async fn sync_clock_if_expired(&self, operation: Operation, state: &TokenState) {
+        let expired = matches!(
+            state.problem(self.inner.clock.now_secs(), self.user_id()),
+            Some(TokenProblem::Expired { .. })
+        );
+        if expired && !self.inner.clock.is_synced() {
+            let _one_at_a_time = self.lifecycle().clock_sync.lock().await;
+            if !self.inner.clock.is_synced() {
+                self.correct_clock(operation).await;
+            }
+        }
     }
 
     /// After the server refused `used` as expired or revoked: a new token (one refresh for
@@ -499,6 +521,7 @@ impl Client {
                             refresh_at_ms: None,
                             generation: 0,
                         };
+                        self.sync_clock_if_expired(Operation::Refresh, &state).await;
                         match state.problem(self.inner.clock.now_secs(), self.user_id()) {
                             None => {
                                 let installed = self.install(state.text, TokenOrigin::Provider);

@@ -468,6 +468,47 @@ async fn without_a_provider_a_dead_token_fails_fast_and_the_status_says_why() {
     assert_eq!((authorized.as_str(), user_id.as_str()), ("alice", "bob"));
 }
 
+#[tokio::test]
+async fn a_local_clock_that_runs_ahead_asks_the_server_before_calling_a_token_expired() {
+    let fixture = Fixture::start().await;
+    let token = grant_write(&fixture.server(), "chat", "bob")
+        .await
+        .expect("granted");
+    // Two hours ahead: by its own clock the one-minute token expired long ago.
+    let ahead = fixture
+        .builder(None, "bob")
+        .clock_skew_for_testing(7_200)
+        .build()
+        .expect("valid client");
+    ahead.set_token(&token);
+    publish(&ahead, "chat")
+        .await
+        .expect("the client learnt the server's time and sent the token");
+    assert!(
+        ahead.clock_offset_secs() <= -7_100,
+        "offset {}",
+        ahead.clock_offset_secs()
+    );
+    // The same with a provider: its tokens are not refused as expired either.
+    let calls = Calls::default();
+    let counted = calls.clone();
+    let server = fixture.server();
+    let with_provider = fixture
+        .builder(None, "bob")
+        .clock_skew_for_testing(7_200)
+        .token_provider(move || {
+            counted.add();
+            let server = server.clone();
+            async move { grant_write(&server, "chat", "bob").await }
+        })
+        .build()
+        .expect("valid client");
+    publish(&with_provider, "chat")
+        .await
+        .expect("the provider's token was accepted after the clock was corrected");
+    assert_eq!(calls.count(), 1);
+}
+
 #[test]
 fn the_blocking_api_refreshes_too() {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime for the emulator");
