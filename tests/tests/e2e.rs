@@ -6,6 +6,8 @@
 
 #[path = "e2e/categories.rs"]
 mod categories;
+#[path = "e2e/error_sources.rs"]
+mod error_sources;
 #[path = "e2e/errors.rs"]
 mod errors;
 #[path = "e2e/facade.rs"]
@@ -16,5 +18,11 @@ mod faults;
 mod faulty_server;
 #[path = "e2e/fixture.rs"]
 mod fixture;
+#[path = "e2e/token_log.rs"]
+mod token_log;
+#[path = "e2e/token_refresh.rs"]
+mod token_refresh;
+#[path = "e2e/token_schedule.rs"]
+mod token_schedule;
 #[path = "e2e/wire.rs"]
 mod wire;

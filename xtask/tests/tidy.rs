@@ -187,9 +187,9 @@ fn a_dependency_up_the_layering_is_reported() {
     // (Cargo itself rejects cycles, so these edges point up without closing one.)
     add_dependency(
         copy.path(),
-        "pam-token",
+        "pam-sign",
         "dependencies",
-        "pam-http = { workspace = true }",
+        "pam-token = { workspace = true }",
     );
     add_dependency(
         copy.path(),
@@ -206,9 +206,9 @@ fn a_dependency_up_the_layering_is_reported() {
     let found = violations(copy.path());
     assert_reported(
         &found,
-        "pam-token",
+        "pam-sign",
         Rule::Layering,
-        "dependency on pam-http points up the layering",
+        "dependency on pam-token points up the layering",
     );
     assert_reported(
         &found,

@@ -15,8 +15,9 @@ pub use revoke::RevokeTokenBuilder;
 
 #[doc(inline)]
 pub use pam_http::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_ORIGIN, DEFAULT_REQUEST_TIMEOUT, Error, Keyset, Misuse,
-    Operation, RedactedUrl, RetryPolicy, Timetoken,
+    Cause, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ORIGIN, DEFAULT_REQUEST_TIMEOUT, Denial, Error, Keyset,
+    Misuse, Operation, RedactedUrl, RefreshError, RetryPolicy, Timetoken, TokenEvent, TokenFuture,
+    TokenOrigin, TokenProblem, TokenProvider, TokenRefreshPolicy, TokenStatus,
 };
 #[doc(inline)]
 pub use pam_model::permissions::{self, ResourcePermissions};
