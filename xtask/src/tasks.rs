@@ -112,7 +112,10 @@ mod tests {
             assert!(lines[0].contains(&summary), "{listing}");
             names.push(name.to_string());
         }
-        assert_eq!(names, ["bench", "ci", "fuzz", "load", "release", "tidy"]);
+        assert_eq!(
+            names,
+            ["bench", "ci", "fuzz", "interop", "load", "release", "tidy"]
+        );
     }
 
     #[test]

@@ -159,7 +159,10 @@ mod tests {
         let Some(crate::tasks::Task::Interop(one)) = parse(&["--sdk", "js"]).unwrap() else {
             panic!("`interop --sdk js` is the interop task");
         };
-        assert_eq!(one.chosen().iter().map(|s| s.name).collect::<Vec<_>>(), ["js"]);
+        assert_eq!(
+            one.chosen().iter().map(|s| s.name).collect::<Vec<_>>(),
+            ["js"]
+        );
         let err = parse(&["--sdk", "cobol"]).unwrap_err().to_string();
         assert!(err.contains("cobol"), "{err}");
         assert!(parse(&["--fast"]).is_err());
