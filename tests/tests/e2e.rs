@@ -4,6 +4,10 @@
 //! One test binary with modules keeps link times down. Every server is started on an
 //! ephemeral loopback port by the test that uses it, and stopped when the test ends.
 
+#[path = "e2e/categories.rs"]
+mod categories;
+#[path = "e2e/error_sources.rs"]
+mod error_sources;
 #[path = "e2e/errors.rs"]
 mod errors;
 #[path = "e2e/facade.rs"]
@@ -14,5 +18,11 @@ mod faults;
 mod faulty_server;
 #[path = "e2e/fixture.rs"]
 mod fixture;
+#[path = "e2e/token_log.rs"]
+mod token_log;
+#[path = "e2e/token_refresh.rs"]
+mod token_refresh;
+#[path = "e2e/token_schedule.rs"]
+mod token_schedule;
 #[path = "e2e/wire.rs"]
 mod wire;

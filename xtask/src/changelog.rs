@@ -3,8 +3,8 @@
 //! The section runs from its heading to the next `## ` heading, or to the link reference
 //! definitions (`[x]: https://…`) that Keep a Changelog puts at the end of the file.
 
-use crate::civil_date::CivilDate;
-use crate::semver::Version;
+use jiff::civil::Date;
+use semver::Version;
 
 /// The heading whose section a release moves.
 pub const UNRELEASED_HEADING: &str = "## [Unreleased]";
@@ -50,12 +50,19 @@ fn is_link_definition(line: &str) -> bool {
     line.starts_with('[') && line.contains("]: ")
 }
 
+/// Today's date in UTC (the changelog records the UTC day a release was cut).
+pub fn today_utc() -> Date {
+    jiff::tz::Offset::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+}
+
 /// Returns `text` with the Unreleased entries moved under `## [version] - date`, and an empty
 /// `## [Unreleased]` section left above it.
 pub fn release_unreleased(
     text: &str,
     version: &Version,
-    date: CivilDate,
+    date: Date,
 ) -> Result<String, ChangelogProblem> {
     let lines: Vec<&str> = text.lines().collect();
     let version_heading = format!("## [{version}]");
@@ -104,11 +111,7 @@ pub fn release_unreleased(
 mod tests {
     use super::*;
 
-    const DATE: CivilDate = CivilDate {
-        year: 2026,
-        month: 11,
-        day: 29,
-    };
+    const DATE: Date = jiff::civil::date(2026, 11, 29);
 
     fn v(s: &str) -> Version {
         s.parse().unwrap()
@@ -166,5 +169,28 @@ mod tests {
             release_unreleased("## [Unreleased]\n\n   \n## [0.1.0]\n", &v("0.2.0"), DATE),
             Err(ChangelogProblem::EmptyUnreleased)
         );
+    }
+
+    #[test]
+    fn today_agrees_with_the_date_command_when_available() {
+        let before = today_utc().to_string();
+        let output = match std::process::Command::new("date")
+            .args(["-u", "+%Y-%m-%d"])
+            .output()
+        {
+            Ok(output) if output.status.success() => output,
+            _ => {
+                eprintln!("skipping: no `date` command to compare with");
+                return;
+            }
+        };
+        let after = today_utc().to_string();
+        let from_date = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        // Around midnight the day may change between the calls; it must match one of them.
+        assert!(
+            from_date == before || from_date == after,
+            "date says {from_date}, we computed {before} / {after}"
+        );
+        assert_eq!(DATE.to_string(), "2026-11-29");
     }
 }

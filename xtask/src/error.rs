@@ -47,12 +47,13 @@ pub enum XtaskError {
         stderr: String,
     },
     /// A version string is not `MAJOR.MINOR.PATCH[-PRE][+BUILD]`.
-    #[error("invalid version `{input}`: {reason}")]
+    #[error("invalid version `{input}`: {source} (expected MAJOR.MINOR.PATCH[-PRE][+BUILD])")]
     InvalidVersion {
-        /// The text given.
+        /// The text given (cut at 256 characters).
         input: String,
-        /// What is wrong with it.
-        reason: String,
+        /// What the semver parser found wrong.
+        #[source]
+        source: semver::Error,
     },
     /// A release must move the version forward.
     #[error(
@@ -78,7 +79,7 @@ pub enum XtaskError {
         /// The lines `git status --porcelain` printed.
         entries: Vec<String>,
     },
-    /// A manifest (`Cargo.toml`) does not have the shape the line-based editor understands.
+    /// A manifest (`Cargo.toml`) is not valid TOML or lacks what a task needs.
     #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
     Manifest {
         /// The manifest.
@@ -96,9 +97,15 @@ pub enum XtaskError {
         /// What is wrong.
         message: String,
     },
-    /// `cargo metadata` printed something other than what its format version 1 promises.
-    #[error("unexpected `cargo metadata` output: {0}")]
-    Metadata(String),
+    /// `cargo metadata` failed or printed something `cargo_metadata` could not read.
+    #[error("`cargo metadata` on {}: {source}", manifest.display())]
+    Metadata {
+        /// The manifest it ran on.
+        manifest: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: cargo_metadata::Error,
+    },
     /// The workspace breaks one or more tidy rules.
     #[error("tidy: {} problem(s):\n{}", .0.len(), .0.iter().map(|v| format!("  {v}")).collect::<Vec<_>>().join("\n"))]
     Tidy(Vec<crate::tasks::tidy::Violation>),

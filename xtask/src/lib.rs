@@ -3,27 +3,28 @@
 //! This follows the cargo-xtask convention: automation is an ordinary Rust crate in the
 //! workspace (`publish = false`), so it needs nothing but cargo, and `cargo xtask` (an alias in
 //! `.cargo/config.toml`) is its only entry point. The binary is a thin dispatcher over
-//! [`tasks::TASKS`]; each task lives in its own module under [`tasks`], and the pieces tasks
-//! share (version numbers, dates, the changelog, the root manifest, `cargo metadata`) are
-//! library modules so their tests can run them on temporary copies of the workspace.
+//! [`tasks::Task`] (the command line, read by clap); each task lives in its own module under
+//! [`tasks`], and the pieces tasks share (the changelog, the root manifest, `cargo metadata`,
+//! workspace copies) are library modules so their tests can run them on temporary copies of
+//! the workspace.
 //!
 //! ```
-//! use xtask::semver::Version;
+//! use xtask::workspace_manifest::{parse_version, workspace_version};
 //!
-//! let current: Version = "0.1.0".parse().unwrap();
-//! let candidate: Version = "0.2.0-rc.1".parse().unwrap();
+//! let root = xtask::workspace_root();
+//! let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+//! let current = workspace_version(&root.join("Cargo.toml"), &manifest).unwrap();
+//! let candidate = parse_version("99.0.0-rc.1").unwrap();
 //! assert!(candidate > current);
-//! assert!(candidate < "0.2.0".parse().unwrap());
+//! assert!(candidate < parse_version("99.0.0").unwrap());
 //! ```
 
-pub mod cargo_metadata;
 pub mod changelog;
-pub mod civil_date;
 pub mod crates_io;
 pub mod error;
 pub mod layering;
+pub mod metadata;
 pub mod scratch;
-pub mod semver;
 pub mod subprocess;
 pub mod tasks;
 pub mod workspace_manifest;

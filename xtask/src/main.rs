@@ -3,24 +3,19 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let Some(name) = args.next() else {
+    let task = match xtask::tasks::parse(std::env::args_os().skip(1)) {
+        Ok(task) => task,
+        Err(error) => {
+            // --help prints and exits 0; a bad command line prints the usage and exits 2.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
+    let Some(task) = task else {
         print!("{}", xtask::tasks::listing());
         return ExitCode::SUCCESS;
     };
-    if matches!(name.as_str(), "help" | "--help" | "-h") {
-        print!("{}", xtask::tasks::listing());
-        return ExitCode::SUCCESS;
-    }
-    let Some(task) = xtask::tasks::find(&name) else {
-        eprint!(
-            "error: unknown task `{name}`\n\n{}",
-            xtask::tasks::listing()
-        );
-        return ExitCode::from(2);
-    };
-    let rest: Vec<String> = args.collect();
-    match (task.run)(&xtask::workspace_root(), &rest) {
+    match task.run(&xtask::workspace_root()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

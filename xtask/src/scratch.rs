@@ -1,51 +1,25 @@
-//! Temporary directories and copies of the workspace.
+//! Copies of the workspace in temporary directories (`tempfile`), and atomic file replacement.
 //!
 //! The release task stages every edit in a copy of the workspace and copies the finished files
 //! back, so the real files are never left half-edited; tests use the same copies to try
 //! broken manifests without touching the checkout.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::io::Write;
+use std::path::Path;
+
+use tempfile::{NamedTempFile, TempDir};
 
 use crate::XtaskError;
 use crate::subprocess;
 
-/// A directory under the system temporary directory, removed (with its contents) on drop.
-#[derive(Debug)]
-pub struct ScratchDir {
-    path: PathBuf,
-}
-
-impl ScratchDir {
-    /// Creates a fresh, empty directory whose name starts with `prefix`.
-    pub fn new(prefix: &str) -> Result<Self, XtaskError> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!(
-            "{prefix}-{}-{nanos}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir(&path).map_err(|e| XtaskError::io(&path, e))?;
-        Ok(ScratchDir { path })
-    }
-
-    /// The directory.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        // Best effort: a leftover temporary directory is harmless.
-        let _ = fs::remove_dir_all(&self.path);
-    }
+/// A fresh, empty directory under the system temporary directory whose name starts with
+/// `prefix`; removed with its contents when the returned value is dropped.
+pub fn temp_dir(prefix: &str) -> Result<TempDir, XtaskError> {
+    tempfile::Builder::new()
+        .prefix(&format!("{prefix}-"))
+        .tempdir()
+        .map_err(|e| XtaskError::io(std::env::temp_dir(), e))
 }
 
 /// What tests leave out when they copy the working tree to edit it: git's data and `fuzz/`,
@@ -99,22 +73,22 @@ pub fn copy_tracked_files(root: &Path, to: &Path) -> Result<(), XtaskError> {
     Ok(())
 }
 
-/// Replaces `path` with `contents` atomically: writes a sibling temporary file, then renames it
-/// over `path`, so readers see the old file or the new one, never a partial write.
+/// Replaces `path` with `contents` atomically: writes a temporary file beside it, then renames
+/// it over `path`, so readers see the old file or the new one, never a partial write. The new
+/// file keeps `path`'s permissions.
 pub fn replace_file(path: &Path, contents: &[u8]) -> Result<(), XtaskError> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{file_name}.xtask-{}", std::process::id()));
-    fs::write(&temporary, contents).map_err(|e| XtaskError::io(&temporary, e))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temporary = NamedTempFile::new_in(dir).map_err(|e| XtaskError::io(dir, e))?;
+    temporary
+        .write_all(contents)
+        .map_err(|e| XtaskError::io(temporary.path(), e))?;
     if let Ok(metadata) = fs::metadata(path) {
-        let _ = fs::set_permissions(&temporary, metadata.permissions());
+        let _ = fs::set_permissions(temporary.path(), metadata.permissions());
     }
-    fs::rename(&temporary, path).map_err(|e| {
-        let _ = fs::remove_file(&temporary);
-        XtaskError::io(path, e)
-    })
+    temporary
+        .persist(path)
+        .map_err(|e| XtaskError::io(path, e.error))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -123,7 +97,7 @@ mod tests {
 
     #[test]
     fn copies_trees_skipping_top_level_names_and_build_dirs_and_cleans_up() {
-        let source = ScratchDir::new("xtask-copy-src").unwrap();
+        let source = temp_dir("xtask-copy-src").unwrap();
         fs::create_dir_all(source.path().join("a/target")).unwrap();
         fs::create_dir_all(source.path().join("target")).unwrap();
         fs::create_dir_all(source.path().join("fuzz")).unwrap();
@@ -138,7 +112,7 @@ mod tests {
         fs::write(source.path().join("top.txt"), "top").unwrap();
         let copy_path;
         {
-            let copy = ScratchDir::new("xtask-copy-dst").unwrap();
+            let copy = temp_dir("xtask-copy-dst").unwrap();
             copy_path = copy.path().to_path_buf();
             copy_tree(source.path(), copy.path(), &["fuzz"]).unwrap();
             assert_eq!(
@@ -152,13 +126,13 @@ mod tests {
         }
         assert!(
             !copy_path.exists(),
-            "ScratchDir removes its directory on drop"
+            "the temporary directory is removed on drop"
         );
     }
 
     #[test]
     fn replace_file_swaps_contents_and_leaves_no_temporary() {
-        let dir = ScratchDir::new("xtask-replace").unwrap();
+        let dir = temp_dir("xtask-replace").unwrap();
         let path = dir.path().join("Cargo.toml");
         fs::write(&path, "old").unwrap();
         replace_file(&path, b"new").unwrap();

@@ -1,7 +1,8 @@
-//! The tasks `cargo xtask` runs, one module each.
+//! The tasks `cargo xtask` runs, one module each, and the command line that picks one (clap).
 //!
-//! To add a task (`bench`, `fuzz`, `load`, …): write a module here with a `pub const TASK:
-//! Task` and add it to [`TASKS`]; `cargo xtask` lists it and dispatches to it.
+//! To add a task (`bench`, `fuzz`, `load`, …): write a module here with its arguments (a
+//! `clap::Args` struct, or none) and a `run` function, and add a variant to [`Task`]; its doc
+//! comment is the line `cargo xtask` lists.
 
 pub mod bench;
 pub mod ci;
@@ -13,66 +14,73 @@ pub mod tidy;
 
 use std::path::Path;
 
+use clap::{CommandFactory, Parser, Subcommand};
+
 use crate::XtaskError;
 
-/// One `cargo xtask` task.
-#[derive(Debug, Clone, Copy)]
-pub struct Task {
-    /// The name typed after `cargo xtask`.
-    pub name: &'static str,
-    /// Arguments, for the usage line (empty when there are none).
-    pub arguments: &'static str,
-    /// One line saying what it does.
-    pub summary: &'static str,
-    /// Runs the task on the workspace at the given root with the arguments after its name.
-    pub run: fn(&Path, &[String]) -> Result<(), XtaskError>,
+/// `cargo xtask`: the project's automation. Without a task it lists the tasks.
+///
+/// Each task's options: `cargo xtask help TASK`.
+#[derive(Debug, Parser)]
+#[command(name = "xtask", bin_name = "cargo xtask", term_width = 0)]
+pub struct Cli {
+    /// The task to run.
+    #[command(subcommand)]
+    pub task: Option<Task>,
 }
 
-/// Every task, in the order `cargo xtask` lists them.
-pub const TASKS: &[Task] = &[
-    bench::TASK,
-    ci::TASK,
-    fuzz::TASK,
-    interop::TASK,
-    load::TASK,
-    release::TASK,
-    tidy::TASK,
-];
-
-/// The task called `name`.
-pub fn find(name: &str) -> Option<&'static Task> {
-    TASKS.iter().find(|task| task.name == name)
+/// One `cargo xtask` task, with its arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Task {
+    /// Benchmark pam vs pubnub 0.9 and the floor (parse, verify, authorize, grant, emulator): one table
+    Bench(bench::BenchArgs),
+    /// Run what CI runs: fmt check, clippy -D warnings, tests (incl. tidy), each crate built alone, docs -D warnings; stops at the first failure
+    Ci,
+    /// Run one cargo-fuzz target for N seconds (default 60), corpus seeded from ../shared; prints execs and coverage
+    Fuzz(fuzz::FuzzArgs),
+    /// Install the pinned official SDKs under target/interop and run their flows against `pam serve`
+    Interop(interop::InteropArgs),
+    /// Drive a release `pam serve` with mixed grant/revoke/publish traffic; prints latency, statuses, peak memory
+    Load(load::LoadArgs),
+    /// Bump all crates to VERSION, date the changelog, package and check; --dry-run changes nothing, --execute publishes
+    Release(release::ReleaseArgs),
+    /// Check crate metadata, internal versions, layering, pure crates' and unused dependencies
+    Tidy,
 }
 
-/// The task list `cargo xtask` prints: one line per task.
+impl Task {
+    /// Runs the task on the workspace at `root`.
+    pub fn run(self, root: &Path) -> Result<(), XtaskError> {
+        match self {
+            Task::Bench(args) => bench::run(root, &args),
+            Task::Ci => ci::run(root),
+            Task::Fuzz(args) => fuzz::run(root, &args),
+            Task::Interop(args) => interop::run(root, &args),
+            Task::Load(args) => load::run(root, &args),
+            Task::Release(args) => release::run(root, &args),
+            Task::Tidy => tidy::run(root),
+        }
+    }
+}
+
+/// Reads a command line (`args` without the program name); `Ok(None)` when no task is named.
+///
+/// # Errors
+///
+/// clap's error for `--help` (kind `DisplayHelp`) or a bad command line; printing it gives the
+/// help or the error with the usage.
+pub fn parse<I, T>(args: I) -> Result<Option<Task>, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let program = std::iter::once(std::ffi::OsString::from("cargo xtask"));
+    Cli::try_parse_from(program.chain(args.into_iter().map(Into::into))).map(|cli| cli.task)
+}
+
+/// The task list `cargo xtask` prints: the usage, then one line per task.
 pub fn listing() -> String {
-    let width = TASKS.iter().map(|t| usage(t).len()).max().unwrap_or(0);
-    let mut out = String::from("Usage: cargo xtask <task> [arguments]\n\nTasks:\n");
-    for task in TASKS {
-        out.push_str(&format!("  {:width$}  {}\n", usage(task), task.summary));
-    }
-    out
-}
-
-/// `name arguments`, as typed.
-pub fn usage(task: &Task) -> String {
-    if task.arguments.is_empty() {
-        task.name.to_string()
-    } else {
-        format!("{} {}", task.name, task.arguments)
-    }
-}
-
-/// Fails with a usage error when `args` is not empty (for tasks without arguments).
-pub fn expect_no_arguments(task: &Task, args: &[String]) -> Result<(), XtaskError> {
-    match args.first() {
-        None => Ok(()),
-        Some(extra) => Err(XtaskError::Usage(format!(
-            "`cargo xtask {}` takes no arguments, found `{extra}`\nusage: cargo xtask {}",
-            task.name,
-            usage(task)
-        ))),
-    }
+    Cli::command().render_help().to_string()
 }
 
 #[cfg(test)]
@@ -82,15 +90,28 @@ mod tests {
     #[test]
     fn listing_has_one_line_per_task() {
         let listing = listing();
-        for task in TASKS {
+        assert!(
+            listing.contains("Usage: cargo xtask [COMMAND]"),
+            "{listing}"
+        );
+        let mut names = Vec::new();
+        for command in Cli::command().get_subcommands() {
+            let name = command.get_name();
+            if name == "help" {
+                continue;
+            }
+            let summary = command
+                .get_about()
+                .expect("every task has a summary")
+                .to_string();
             let lines: Vec<&str> = listing
                 .lines()
-                .filter(|l| l.trim_start().starts_with(&format!("{} ", task.name)))
+                .filter(|l| l.trim_start().starts_with(&format!("{name} ")))
                 .collect();
             assert_eq!(lines.len(), 1, "{listing}");
-            assert!(lines[0].contains(task.summary));
+            assert!(lines[0].contains(&summary), "{listing}");
+            names.push(name.to_string());
         }
-        let names: Vec<&str> = TASKS.iter().map(|t| t.name).collect();
         assert_eq!(
             names,
             ["bench", "ci", "fuzz", "interop", "load", "release", "tidy"]
@@ -98,15 +119,25 @@ mod tests {
     }
 
     #[test]
-    fn unknown_arguments_are_usage_errors() {
-        let err = expect_no_arguments(&tidy::TASK, &["--fix".to_string()])
-            .unwrap_err()
-            .to_string();
+    fn no_task_lists_and_unknown_things_are_usage_errors() {
+        assert_eq!(parse(Vec::<String>::new()).unwrap(), None);
+        assert_eq!(parse(["tidy"]).unwrap(), Some(Task::Tidy));
+        let err = parse(["tidy", "--fix"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
         assert!(
-            err.contains("`cargo xtask tidy` takes no arguments, found `--fix`"),
+            err.to_string().contains("unexpected argument '--fix'"),
             "{err}"
         );
-        assert!(find("nope").is_none());
-        assert!(find("release").is_some());
+        let err = parse(["nope"]).unwrap_err();
+        assert!(
+            err.to_string().contains("unrecognized subcommand 'nope'"),
+            "{err}"
+        );
+        let help = parse(["release", "--help"]).unwrap_err();
+        assert_eq!(help.exit_code(), 0);
+        assert!(
+            help.to_string().contains("Usage: cargo xtask release"),
+            "{help}"
+        );
     }
 }

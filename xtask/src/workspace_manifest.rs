@@ -1,23 +1,23 @@
-//! Line-based reading and editing of the few lines of the root `Cargo.toml` a release changes.
+//! Reading and editing the root `Cargo.toml` where a release changes it, with `toml_edit`.
 //!
-//! A release changes exactly two kinds of line: `version = "…"` in `[workspace.package]`, and the
-//! `version = "…"` inside each internal crate's one-line inline table in
-//! `[workspace.dependencies]` (an internal crate is one with a `path`). Editing just those lines
-//! keeps comments and layout byte-for-byte, needs no TOML crate, and anything unexpected
-//! (a multi-line table, an internal crate without `version`) is refused with its line number
-//! rather than guessed at.
+//! A release changes `version` in `[workspace.package]` and the `version` of each internal crate
+//! (an entry with a `path`) in `[workspace.dependencies]`. `toml_edit` edits those values in
+//! place, so comments, key order and layout survive byte for byte; line numbers (for messages
+//! and the dry-run listing) come from the spans of a read-only parse of the same text.
 
 use std::path::Path;
 
+use semver::Version;
+use toml_edit::{DocumentMut, ImDocument, Item, TableLike, Value};
+
 use crate::XtaskError;
-use crate::semver::Version;
 
 /// The section holding the shared version.
 pub const PACKAGE_SECTION: &str = "workspace.package";
 /// The section listing dependencies, internal crates included.
 pub const DEPENDENCIES_SECTION: &str = "workspace.dependencies";
 
-/// One line changed by [`set_version`].
+/// One value changed by [`set_version`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestEdit {
     /// 1-based line number.
@@ -45,164 +45,105 @@ impl std::fmt::Display for ManifestEdit {
 pub struct InternalDependency {
     /// The dependency key (the package name).
     pub name: String,
-    /// 1-based line number.
+    /// 1-based line number of its entry.
     pub line: usize,
     /// Its `version` requirement text, if it has one.
     pub version: Option<String>,
 }
 
-/// Byte range of the text between the quotes of `key = "…"` in `line`, where `key` starts the
-/// line or follows `{` or `,` (so `path` does not match inside `xpath`).
-pub fn quoted_value_range(line: &str, key: &str) -> Option<(usize, usize)> {
-    let mut search_from = 0;
-    while let Some(offset) = line[search_from..].find(key) {
-        let start = search_from + offset;
-        search_from = start + key.len();
-        let before = line[..start].trim_end();
-        if !(before.is_empty() || before.ends_with('{') || before.ends_with(',')) {
-            continue;
+/// The manifest at `path` (its text is `text`), parsed keeping spans.
+struct Manifest<'a> {
+    path: &'a Path,
+    text: &'a str,
+    document: ImDocument<&'a str>,
+}
+
+impl<'a> Manifest<'a> {
+    fn parse(path: &'a Path, text: &'a str) -> Result<Self, XtaskError> {
+        let document = ImDocument::parse(text).map_err(|e| XtaskError::Manifest {
+            path: path.to_path_buf(),
+            line: e.span().map(|span| line_of(text, span.start)),
+            message: e.message().to_string(),
+        })?;
+        Ok(Manifest {
+            path,
+            text,
+            document,
+        })
+    }
+
+    fn problem(&self, item: Option<&Item>, message: String) -> XtaskError {
+        XtaskError::Manifest {
+            path: self.path.to_path_buf(),
+            line: item.and_then(|i| self.line(i)),
+            message,
         }
-        let after = line[start + key.len()..].trim_start();
-        let Some(after_eq) = after.strip_prefix('=') else {
-            continue;
+    }
+
+    fn line(&self, item: &Item) -> Option<usize> {
+        item.span().map(|span| line_of(self.text, span.start))
+    }
+
+    fn section(&self, name: &str) -> Option<&dyn TableLike> {
+        self.document.get("workspace")?.get(name)?.as_table_like()
+    }
+
+    fn package_version(&self) -> Result<(&Item, Version), XtaskError> {
+        let item = self
+            .section("package")
+            .and_then(|package| package.get("version"))
+            .ok_or_else(|| {
+                self.problem(None, format!("no `version = \"…\"` in [{PACKAGE_SECTION}]"))
+            })?;
+        let text = item.as_str().ok_or_else(|| {
+            self.problem(Some(item), "expected `version = \"x.y.z\"`".to_string())
+        })?;
+        let version = parse_version(text).map_err(|e| self.problem(Some(item), e.to_string()))?;
+        Ok((item, version))
+    }
+
+    fn internal_dependencies(&self) -> Vec<InternalDependency> {
+        let Some(dependencies) = self.section("dependencies") else {
+            return Vec::new();
         };
-        let value = after_eq.trim_start();
-        let Some(inner) = value.strip_prefix('"') else {
-            continue;
-        };
-        let open = line.len() - inner.len();
-        let close = inner.find('"')?;
-        return Some((open, open + close));
+        dependencies
+            .iter()
+            .filter_map(|(name, item)| {
+                let table = item.as_table_like()?;
+                table.get("path")?;
+                Some(InternalDependency {
+                    name: name.to_string(),
+                    line: table
+                        .get("version")
+                        .or_else(|| table.get("path"))
+                        .and_then(|i| self.line(i))
+                        .unwrap_or(0),
+                    version: table
+                        .get("version")
+                        .and_then(Item::as_str)
+                        .map(str::to_string),
+                })
+            })
+            .collect()
     }
-    None
 }
 
-fn section_name(line: &str) -> Option<&str> {
-    let trimmed = line.trim();
-    if trimmed.starts_with("[[") {
-        return Some(trimmed.trim_start_matches('[').trim_end_matches(']').trim());
-    }
-    let inner = trimmed.strip_prefix('[')?;
-    let end = inner.find(']')?;
-    Some(inner[..end].trim())
+/// 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-fn is_comment_or_blank(line: &str) -> bool {
-    let t = line.trim_start();
-    t.is_empty() || t.starts_with('#')
-}
-
-fn key_of(line: &str) -> &str {
-    line.split('=')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_matches('"')
-}
-
-struct Scan<'a> {
-    lines: Vec<&'a str>,
-    package_version: Option<usize>,
-    internal: Vec<InternalDependency>,
-}
-
-fn scan<'a>(path: &Path, text: &'a str) -> Result<Scan<'a>, XtaskError> {
-    let problem = |line: usize, message: String| XtaskError::Manifest {
-        path: path.to_path_buf(),
-        line: Some(line),
-        message,
-    };
-    let lines: Vec<&str> = text.lines().collect();
-    let mut section = String::new();
-    let mut package_version = None;
-    let mut internal = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
-        let number = index + 1;
-        if is_comment_or_blank(line) {
-            continue;
-        }
-        if let Some(name) = section_name(line) {
-            if name.starts_with(&format!("{DEPENDENCIES_SECTION}.")) {
-                return Err(problem(
-                    number,
-                    format!(
-                        "`[{name}]` tables are not supported; write the dependency as a one-line inline table in [{DEPENDENCIES_SECTION}]"
-                    ),
-                ));
-            }
-            section = name.to_string();
-            continue;
-        }
-        if section == PACKAGE_SECTION && key_of(line) == "version" {
-            if package_version.is_some() {
-                return Err(problem(
-                    number,
-                    format!("second `version` in [{PACKAGE_SECTION}]"),
-                ));
-            }
-            if quoted_value_range(line, "version").is_none() {
-                return Err(problem(
-                    number,
-                    "expected `version = \"x.y.z\"`".to_string(),
-                ));
-            }
-            package_version = Some(index);
-        } else if section == DEPENDENCIES_SECTION {
-            let name = key_of(line).to_string();
-            if let Some((crate_name, _)) = name.split_once('.') {
-                if line.contains("path") {
-                    return Err(problem(
-                        number,
-                        format!(
-                            "dotted key `{name}` is not supported; write `{crate_name} = {{ path = …, version = … }}` on one line"
-                        ),
-                    ));
-                }
-                continue;
-            }
-            if quoted_value_range(line, "path").is_none() {
-                continue;
-            }
-            if !line.trim_end().ends_with('}') {
-                return Err(problem(
-                    number,
-                    format!(
-                        "internal dependency `{name}` must be a one-line inline table `{{ path = …, version = … }}`"
-                    ),
-                ));
-            }
-            let version = quoted_value_range(line, "version").map(|(s, e)| line[s..e].to_string());
-            internal.push(InternalDependency {
-                name,
-                line: number,
-                version,
-            });
-        }
-    }
-    Ok(Scan {
-        lines,
-        package_version,
-        internal,
+/// Parses a version, with an error that says what is wrong with it.
+pub fn parse_version(text: &str) -> Result<Version, XtaskError> {
+    Version::parse(text).map_err(|source| XtaskError::InvalidVersion {
+        input: text.chars().take(256).collect(),
+        source,
     })
 }
 
 /// The version in `[workspace.package]` of the root manifest `text` (read from `path`).
 pub fn workspace_version(path: &Path, text: &str) -> Result<Version, XtaskError> {
-    let scan = scan(path, text)?;
-    let index = scan.package_version.ok_or_else(|| XtaskError::Manifest {
-        path: path.to_path_buf(),
-        line: None,
-        message: format!("no `version = \"…\"` in [{PACKAGE_SECTION}]"),
-    })?;
-    let line = scan.lines[index];
-    let (start, end) = quoted_value_range(line, "version").unwrap_or((0, 0));
-    line[start..end]
-        .parse()
-        .map_err(|e: XtaskError| XtaskError::Manifest {
-            path: path.to_path_buf(),
-            line: Some(index + 1),
-            message: e.to_string(),
-        })
+    Ok(Manifest::parse(path, text)?.package_version()?.1)
 }
 
 /// The internal crates (entries with a `path`) of `[workspace.dependencies]`.
@@ -210,66 +151,69 @@ pub fn internal_dependencies(
     path: &Path,
     text: &str,
 ) -> Result<Vec<InternalDependency>, XtaskError> {
-    Ok(scan(path, text)?.internal)
+    Ok(Manifest::parse(path, text)?.internal_dependencies())
 }
 
 /// Sets `version` as the `[workspace.package]` version and as the version of every internal
 /// dependency in `[workspace.dependencies]`, keeping a requirement operator (`=`, `^`, `~`) if
-/// one was written. Returns the new text and the lines changed.
+/// one was written. Returns the new text and the values changed.
 pub fn set_version(
     path: &Path,
     text: &str,
     version: &Version,
 ) -> Result<(String, Vec<ManifestEdit>), XtaskError> {
-    let scan = scan(path, text)?;
-    let Some(package_line) = scan.package_version else {
-        return Err(XtaskError::Manifest {
-            path: path.to_path_buf(),
-            line: None,
-            message: format!("no `version = \"…\"` in [{PACKAGE_SECTION}]"),
-        });
-    };
-    let mut lines: Vec<String> = scan.lines.iter().map(|l| l.to_string()).collect();
-    let mut edits = Vec::new();
-    let mut replace = |index: usize, what: &str, keep_operator: bool| {
-        let line = &lines[index];
-        let (start, end) = quoted_value_range(line, "version").unwrap_or((0, 0));
-        let from = line[start..end].to_string();
-        let operator: String = if keep_operator {
-            from.chars()
-                .take_while(|c| matches!(c, '=' | '^' | '~' | ' '))
-                .collect()
-        } else {
-            String::new()
-        };
-        let to = format!("{operator}{version}");
-        lines[index] = format!("{}{to}{}", &line[..start], &line[end..]);
-        edits.push(ManifestEdit {
-            line: index + 1,
-            what: what.to_string(),
-            from,
-            to,
-        });
-    };
-    replace(package_line, PACKAGE_SECTION, false);
-    for dep in &scan.internal {
-        if dep.version.is_none() {
+    let manifest = Manifest::parse(path, text)?;
+    let (package_item, previous) = manifest.package_version()?;
+    let mut edits = vec![ManifestEdit {
+        line: manifest.line(package_item).unwrap_or(0),
+        what: PACKAGE_SECTION.to_string(),
+        from: previous.to_string(),
+        to: version.to_string(),
+    }];
+    for dependency in manifest.internal_dependencies() {
+        let Some(from) = dependency.version else {
             return Err(XtaskError::Manifest {
                 path: path.to_path_buf(),
-                line: Some(dep.line),
+                line: Some(dependency.line),
                 message: format!(
                     "internal dependency `{}` has no `version`; crates.io needs one to publish its dependents",
-                    dep.name
+                    dependency.name
                 ),
             });
-        }
-        replace(dep.line - 1, &dep.name, true);
+        };
+        let operator: String = from
+            .chars()
+            .take_while(|c| matches!(c, '=' | '^' | '~' | ' '))
+            .collect();
+        edits.push(ManifestEdit {
+            line: dependency.line,
+            what: dependency.name,
+            from,
+            to: format!("{operator}{version}"),
+        });
     }
-    let mut out = lines.join("\n");
-    if text.ends_with('\n') {
-        out.push('\n');
+
+    let mut document: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| manifest.problem(None, e.message().to_string()))?;
+    let workspace = &mut document["workspace"];
+    replace_string(&mut workspace["package"]["version"], &edits[0].to);
+    for edit in &edits[1..] {
+        replace_string(
+            &mut workspace["dependencies"][edit.what.as_str()]["version"],
+            &edit.to,
+        );
     }
-    Ok((out, edits))
+    Ok((document.to_string(), edits))
+}
+
+/// Replaces the string in `item` by `text`, keeping the whitespace and comments around it.
+fn replace_string(item: &mut Item, text: &str) {
+    if let Some(value) = item.as_value_mut() {
+        let decor = value.decor().clone();
+        *value = Value::from(text);
+        *value.decor_mut() = decor;
+    }
 }
 
 #[cfg(test)]
@@ -281,15 +225,20 @@ members = ["a", "b"]
 
 [workspace.package]
 # the shared version
-version = "0.1.0"
+version = "0.1.0"  # kept in step with the crates
 edition = "2024"
 
 [workspace.dependencies]
 # Internal crates: path for the workspace, version for publishing.
 pam-model = { path = "crates/pam-model", version = "0.1.0" }
 pam-token = { version = "=0.1.0", path = "crates/pam-token" }
+pam-sign = { version = "0.1.0", path = "crates/pam-sign", default-features = false } # note
 serde = { version = "1", features = ["derive"] }
 regex = "1"
+
+[workspace.dependencies.pam-http]
+path = "crates/pam-http"
+version = "^0.1.0"
 
 [package]
 version = "9.9.9"
@@ -299,27 +248,33 @@ version = "9.9.9"
         Path::new("Cargo.toml")
     }
 
-    #[test]
-    fn reads_the_workspace_version() {
-        assert_eq!(
-            workspace_version(p(), MANIFEST).unwrap().to_string(),
-            "0.1.0"
-        );
+    fn v(text: &str) -> Version {
+        parse_version(text).unwrap()
     }
 
     #[test]
-    fn sets_only_the_known_lines() {
-        let (text, edits) = set_version(p(), MANIFEST, &"0.2.0-rc.1".parse().unwrap()).unwrap();
+    fn reads_the_workspace_version() {
+        assert_eq!(workspace_version(p(), MANIFEST).unwrap(), v("0.1.0"));
+    }
+
+    #[test]
+    fn sets_only_the_versions_and_keeps_comments_and_layout() {
+        let (text, edits) = set_version(p(), MANIFEST, &v("0.2.0-rc.1")).unwrap();
         let expected = MANIFEST
             .replace(
-                "version = \"0.1.0\"\nedition",
-                "version = \"0.2.0-rc.1\"\nedition",
+                "version = \"0.1.0\"  # kept",
+                "version = \"0.2.0-rc.1\"  # kept",
             )
             .replace(
                 "pam-model\", version = \"0.1.0\"",
                 "pam-model\", version = \"0.2.0-rc.1\"",
             )
-            .replace("version = \"=0.1.0\"", "version = \"=0.2.0-rc.1\"");
+            .replace("version = \"=0.1.0\"", "version = \"=0.2.0-rc.1\"")
+            .replace(
+                "{ version = \"0.1.0\", path",
+                "{ version = \"0.2.0-rc.1\", path",
+            )
+            .replace("version = \"^0.1.0\"", "version = \"^0.2.0-rc.1\"");
         assert_eq!(text, expected);
         let summary: Vec<String> = edits.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -328,6 +283,8 @@ version = "9.9.9"
                 "line 6: workspace.package version 0.1.0 -> 0.2.0-rc.1",
                 "line 11: pam-model version 0.1.0 -> 0.2.0-rc.1",
                 "line 12: pam-token version =0.1.0 -> =0.2.0-rc.1",
+                "line 13: pam-sign version 0.1.0 -> 0.2.0-rc.1",
+                "line 19: pam-http version ^0.1.0 -> ^0.2.0-rc.1",
             ]
         );
     }
@@ -336,13 +293,17 @@ version = "9.9.9"
     fn lists_internal_dependencies() {
         let deps = internal_dependencies(p(), MANIFEST).unwrap();
         let names: Vec<&str> = deps.iter().map(|d| d.name.as_str()).collect();
-        assert_eq!(names, ["pam-model", "pam-token"]);
+        assert_eq!(names, ["pam-model", "pam-token", "pam-sign", "pam-http"]);
+        assert_eq!(deps[0].version.as_deref(), Some("0.1.0"));
     }
 
     #[test]
     fn refuses_an_internal_dependency_without_version() {
-        let text = MANIFEST.replace(", version = \"0.1.0\" }", " }");
-        let err = set_version(p(), &text, &"0.2.0".parse().unwrap())
+        let text = MANIFEST.replace(
+            "pam-model = { path = \"crates/pam-model\", version = \"0.1.0\" }",
+            "pam-model = { path = \"crates/pam-model\" }",
+        );
+        let err = set_version(p(), &text, &v("0.2.0"))
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("Cargo.toml:11:"), "{err}");
@@ -350,46 +311,36 @@ version = "9.9.9"
     }
 
     #[test]
-    fn refuses_shapes_it_cannot_edit_safely() {
-        let multi_line = MANIFEST.replace(
-            "pam-model = { path = \"crates/pam-model\", version = \"0.1.0\" }",
-            "pam-model = { path = \"crates/pam-model\",\n  version = \"0.1.0\" }",
-        );
-        let err = set_version(p(), &multi_line, &"0.2.0".parse().unwrap())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("Cargo.toml:11:") && err.contains("one-line inline table"),
-            "{err}"
-        );
-
-        let subtable = format!("{MANIFEST}\n[workspace.dependencies.pam-sign]\npath = \"x\"\n");
-        let err = workspace_version(p(), &subtable).unwrap_err().to_string();
-        assert!(err.contains("[workspace.dependencies.pam-sign]"), "{err}");
-
-        let no_version = MANIFEST.replace("version = \"0.1.0\"\nedition", "edition");
+    fn bad_manifests_and_versions_are_errors_with_their_line() {
+        let no_version =
+            MANIFEST.replace("version = \"0.1.0\"  # kept in step with the crates\n", "");
         let err = workspace_version(p(), &no_version).unwrap_err().to_string();
         assert!(err.contains("no `version"), "{err}");
 
-        let bad_version =
-            MANIFEST.replace("version = \"0.1.0\"\nedition", "version = \"0.1\"\nedition");
+        let bad_version = MANIFEST.replace("version = \"0.1.0\"  #", "version = \"0.1\"  #");
         let err = workspace_version(p(), &bad_version)
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with("Cargo.toml:6:") && err.contains("MAJOR.MINOR.PATCH"),
+            err.starts_with("Cargo.toml:6:") && err.contains("invalid version `0.1`"),
             "{err}"
         );
+
+        let not_toml = MANIFEST.replace("edition = \"2024\"", "edition = ");
+        let err = workspace_version(p(), &not_toml).unwrap_err().to_string();
+        assert!(err.starts_with("Cargo.toml:7:"), "{err}");
     }
 
     #[test]
-    fn quoted_values_match_whole_keys_only() {
-        let line = r#"x = { xpath = "no", path = "yes" }"#;
-        let (s, e) = quoted_value_range(line, "path").unwrap();
-        assert_eq!(&line[s..e], "yes");
+    fn versions_follow_semver_precedence() {
+        assert!(v("0.2.0-rc.1") < v("0.2.0-rc.2"));
+        assert!(v("0.2.0-rc.2") < v("0.2.0-rc.10"));
+        assert!(v("0.2.0-rc.10") < v("0.2.0"));
         assert_eq!(
-            quoted_value_range("version.workspace = true", "version"),
-            None
+            v("0.2.0+build.5").cmp_precedence(&v("0.2.0")),
+            std::cmp::Ordering::Equal
         );
+        let err = parse_version("01.2.3").unwrap_err().to_string();
+        assert!(err.starts_with("invalid version `01.2.3`: "), "{err}");
     }
 }

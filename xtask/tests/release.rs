@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use tempfile::TempDir;
 use xtask::XtaskError;
-use xtask::civil_date::CivilDate;
-use xtask::scratch::{self, ScratchDir, WORKSPACE_COPY_SKIPS};
+use xtask::changelog::today_utc;
+use xtask::scratch::{self, WORKSPACE_COPY_SKIPS};
 use xtask::tasks::release::{self, Mode, ReleaseOptions};
 
 const PUBLISHABLE: &[&str] = &[
@@ -45,8 +46,8 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// A copy of the workspace (without target/ and .git/) committed into a fresh git repository.
-fn committed_copy() -> ScratchDir {
-    let copy = ScratchDir::new("xtask-release-test").expect("temporary directory");
+fn committed_copy() -> TempDir {
+    let copy = scratch::temp_dir("xtask-release-test").expect("temporary directory");
     scratch::copy_tree(&xtask::workspace_root(), copy.path(), WORKSPACE_COPY_SKIPS).expect("copy");
     git(copy.path(), &["init", "-q"]);
     git(copy.path(), &["add", "-A"]);
@@ -61,7 +62,7 @@ fn options(root: &Path, version: &str, mode: Mode) -> ReleaseOptions {
         mode,
         run_tidy: false,
         cargo_steps: false,
-        date: CivilDate::today_utc(),
+        date: today_utc(),
     }
 }
 
@@ -194,7 +195,7 @@ fn release_bumps_every_version_and_dates_the_changelog() {
 
     // The changelog: an empty Unreleased section, then today's release with the old entries.
     let changelog = fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
-    let today = CivilDate::today_utc();
+    let today = today_utc();
     let expected = format!("## [Unreleased]\n\n## [0.2.0] - {today}\n\n{unreleased_entries}\n");
     assert!(changelog.contains(&expected), "{changelog}");
     assert_eq!(changelog.matches("## [").count(), 2, "{changelog}");
@@ -249,7 +250,7 @@ fn a_dry_run_changes_nothing() {
         "{log}"
     );
     assert!(
-        log.contains(&format!("## [0.2.0] - {}", CivilDate::today_utc())),
+        log.contains(&format!("## [0.2.0] - {}", today_utc())),
         "{log}"
     );
     assert!(log.contains("cargo publish -p pam-model"), "{log}");
@@ -323,7 +324,7 @@ fn a_release_candidate_precedes_its_release() {
 
 #[test]
 fn a_workspace_breaking_a_tidy_rule_is_refused_and_left_alone() {
-    let copy = ScratchDir::new("xtask-release-test").expect("temporary directory");
+    let copy = scratch::temp_dir("xtask-release-test").expect("temporary directory");
     scratch::copy_tree(&xtask::workspace_root(), copy.path(), WORKSPACE_COPY_SKIPS).expect("copy");
     let root = copy.path();
     let manifest = root.join("crates/pam-model/Cargo.toml");

@@ -3,11 +3,12 @@
 use std::fs;
 use std::path::Path;
 
-use xtask::scratch::{self, ScratchDir, WORKSPACE_COPY_SKIPS};
+use tempfile::TempDir;
+use xtask::scratch::{self, WORKSPACE_COPY_SKIPS};
 use xtask::tasks::tidy::{self, Rule, Violation};
 
-fn workspace_copy() -> ScratchDir {
-    let copy = ScratchDir::new("xtask-tidy-test").expect("temporary directory");
+fn workspace_copy() -> TempDir {
+    let copy = scratch::temp_dir("xtask-tidy-test").expect("temporary directory");
     scratch::copy_tree(&xtask::workspace_root(), copy.path(), WORKSPACE_COPY_SKIPS)
         .expect("copy the workspace");
     copy
@@ -186,9 +187,9 @@ fn a_dependency_up_the_layering_is_reported() {
     // (Cargo itself rejects cycles, so these edges point up without closing one.)
     add_dependency(
         copy.path(),
-        "pam-token",
+        "pam-sign",
         "dependencies",
-        "pam-http = { workspace = true }",
+        "pam-token = { workspace = true }",
     );
     add_dependency(
         copy.path(),
@@ -205,9 +206,9 @@ fn a_dependency_up_the_layering_is_reported() {
     let found = violations(copy.path());
     assert_reported(
         &found,
-        "pam-token",
+        "pam-sign",
         Rule::Layering,
-        "dependency on pam-http points up the layering",
+        "dependency on pam-token points up the layering",
     );
     assert_reported(
         &found,
@@ -234,6 +235,11 @@ fn a_path_only_dev_dependency_is_accepted_anywhere_below_the_cli() {
         "dev-dependencies",
         "pam-emulator = { path = \"../pam-emulator\" }",
     );
+    fs::write(
+        copy.path().join("crates/pam-sign/tests/uses_emulator.rs"),
+        "use pam_emulator as _;\n",
+    )
+    .unwrap();
     let found = violations(copy.path());
     let for_sign: Vec<_> = found.iter().filter(|v| v.package == "pam-sign").collect();
     assert!(for_sign.is_empty(), "{for_sign:?}");
@@ -297,5 +303,79 @@ fn an_unlisted_publishable_crate_is_reported() {
         "pam-tests",
         Rule::PublishList,
         "missing from layering::PUBLISH_ORDER",
+    );
+}
+
+#[test]
+fn an_unused_dependency_is_reported_until_a_target_mentions_it() {
+    let copy = workspace_copy();
+    add_dependency(
+        copy.path(),
+        "pam-model",
+        "dependencies",
+        "base64 = { workspace = true }",
+    );
+    // Renamed: code would call it `re`, so that is the name looked for.
+    add_dependency(
+        copy.path(),
+        "pam-sign",
+        "dev-dependencies",
+        "re = { package = \"regex\", version = \"1\" }",
+    );
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-model",
+        Rule::UnusedDependency,
+        "dependency `base64` is declared but none of its targets mentions `base64`",
+    );
+    assert_reported(
+        &found,
+        "pam-sign",
+        Rule::UnusedDependency,
+        "dev-dependency `regex` is declared but none of its targets mentions `re`",
+    );
+    let unused: Vec<_> = found
+        .iter()
+        .filter(|v| v.rule == Rule::UnusedDependency)
+        .collect();
+    assert_eq!(unused.len(), 2, "only the two added ones: {unused:?}");
+
+    // A mention in any target counts: an integration test of pam-model using base64.
+    fs::write(
+        copy.path().join("crates/pam-model/tests/uses_base64.rs"),
+        "use base64::Engine as _;\n",
+    )
+    .unwrap();
+    let found = violations(copy.path());
+    assert!(
+        !found
+            .iter()
+            .any(|v| v.package == "pam-model" && v.rule == Rule::UnusedDependency),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_crate_with_features_but_no_docs_rs_all_features_is_reported() {
+    let copy = workspace_copy();
+    edit(copy.path(), "crates/pam/Cargo.toml", |text| {
+        text.replace("[package.metadata.docs.rs]\nall-features = true\n", "")
+    });
+    edit(copy.path(), "crates/pam-sign/Cargo.toml", |text| {
+        format!("{text}\n[features]\nextra = []\n")
+    });
+    let found = violations(copy.path());
+    assert_reported(
+        &found,
+        "pam-sdk",
+        Rule::DocsRsFeatures,
+        "has features (blocking) but docs.rs would build only the default ones",
+    );
+    assert_reported(
+        &found,
+        "pam-sign",
+        Rule::DocsRsFeatures,
+        "has features (extra)",
     );
 }

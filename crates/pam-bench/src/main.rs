@@ -33,17 +33,8 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some(emulator_process::CHILD_ARG) {
         return emulator_process::serve();
     }
-    let options = match Options::parse(&args) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            print!("{}", options::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("pam-bench: {message}\n\n{}", options::USAGE);
-            return ExitCode::from(2);
-        }
-    };
+    // clap prints --help (exit 0) and usage errors (exit 2) itself.
+    let options = <Options as clap::Parser>::parse_from(std::env::args());
     match run(&options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -5,23 +5,8 @@ use std::time::Duration;
 use crate::grant_rows::NetPlan;
 use crate::interleave::Plan;
 
-/// What `--help` prints.
-pub(crate) const USAGE: &str = "\
-Usage: pam-bench [--quick] [--only SECTION[,SECTION…]]
-       pam-bench --profile WHAT [--iterations N]
-
-Prints one Markdown table comparing pam with pubnub 0.9 and with the floor. The token
-corpus is vectors/tokens of $PAM_SHARED_DIR, else of <repository>/../shared.
-
-  --quick          fewer rounds and shorter windows (a smoke run; ratios are noisier)
-  --only SECTIONS  run only these of: parse, verify, authorize, grant, emulator
-  --profile WHAT   run only pam's WHAT (parse, parse-cbor, verify, verify-signature,
-                   authorize-10) in a loop for 5 s, for `perf record` or `valgrind --tool=callgrind`
-  --iterations N   with --profile: N operations instead of 5 s (callgrind is slow)
-";
-
 /// A part of the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Section {
     /// Parsing the corpus.
     Parse,
@@ -35,68 +20,36 @@ pub(crate) enum Section {
     Emulator,
 }
 
-impl Section {
-    const ALL: [(&'static str, Section); 5] = [
-        ("parse", Section::Parse),
-        ("verify", Section::Verify),
-        ("authorize", Section::Authorize),
-        ("grant", Section::Grant),
-        ("emulator", Section::Emulator),
-    ];
-}
-
 /// Parsed options.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, clap::Parser)]
+#[command(
+    name = "pam-bench",
+    about = "Prints one Markdown table comparing pam with pubnub 0.9 and with the floor.",
+    long_about = "Prints one Markdown table comparing pam with pubnub 0.9 and with the floor. \
+                  The token corpus is vectors/tokens of $PAM_SHARED_DIR, else of \
+                  <repository>/../shared.",
+    override_usage = "pam-bench [--quick] [--only SECTION[,SECTION…]]\n       \
+                      pam-bench --profile WHAT [--iterations N]"
+)]
 pub(crate) struct Options {
+    /// Fewer rounds and shorter windows (a smoke run; ratios are noisier).
+    #[arg(long)]
     quick: bool,
+    /// Run only these sections (comma-separated).
+    #[arg(long, value_name = "SECTIONS", value_enum, value_delimiter = ',')]
     only: Option<Vec<Section>>,
-    /// `--profile WHAT`.
+    /// Run only pam's WHAT in a loop for 5 s, for `perf record` or
+    /// `valgrind --tool=callgrind`.
+    #[arg(long, value_name = "WHAT",
+          value_parser = clap::builder::PossibleValuesParser::new(crate::profile_loop::TARGETS))]
     pub(crate) profile: Option<String>,
-    /// `--iterations N`.
+    /// With --profile: N operations instead of 5 s (callgrind is slow).
+    #[arg(long, value_name = "N", requires = "profile",
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) iterations: Option<u64>,
 }
 
 impl Options {
-    /// Parses the arguments; `Ok(None)` for `--help`.
-    pub(crate) fn parse(args: &[String]) -> Result<Option<Options>, String> {
-        let mut options = Options::default();
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--help" | "-h" => return Ok(None),
-                "--quick" => options.quick = true,
-                "--only" => {
-                    let list = args.next().ok_or("--only needs a list of sections")?;
-                    let sections = list
-                        .split(',')
-                        .map(|name| {
-                            Section::ALL
-                                .iter()
-                                .find(|(n, _)| *n == name)
-                                .map(|(_, s)| *s)
-                                .ok_or_else(|| format!("unknown section `{name}` in --only"))
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
-                    options.only = Some(sections);
-                }
-                "--profile" => {
-                    let what = args.next().ok_or("--profile needs a target")?;
-                    options.profile = Some(what.clone());
-                }
-                "--iterations" => {
-                    let n = args.next().ok_or("--iterations needs a number")?;
-                    let n =
-                        n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                            format!("--iterations {n}: expected a number above 0")
-                        })?;
-                    options.iterations = Some(n);
-                }
-                other => return Err(format!("unknown argument `{other}`")),
-            }
-        }
-        Ok(Some(options))
-    }
-
     /// True when `section` is to run.
     pub(crate) fn wants(&self, section: Section) -> bool {
         self.only
@@ -143,28 +96,45 @@ impl Options {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
 
-    fn strings(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| (*s).to_owned()).collect()
+    fn parse(args: &[&str]) -> Result<Options, clap::Error> {
+        Options::try_parse_from(std::iter::once("pam-bench").chain(args.iter().copied()))
     }
 
     #[test]
     fn sections_and_errors() {
-        let options = Options::parse(&strings(&["--quick", "--only", "parse,grant"]))
-            .unwrap()
-            .unwrap();
+        let options = parse(&["--quick", "--only", "parse,grant"]).unwrap();
         assert!(options.wants(Section::Parse) && options.wants(Section::Grant));
         assert!(!options.wants(Section::Verify));
-        assert!(Options::parse(&strings(&["--help"])).unwrap().is_none());
-        let err = Options::parse(&strings(&["--only", "nope"])).unwrap_err();
-        assert!(err.contains("`nope`"), "{err}");
-        assert!(Options::parse(&strings(&["--fast"])).is_err());
-        let profile = Options::parse(&strings(&["--profile", "verify", "--iterations", "9"]))
-            .unwrap()
-            .unwrap();
+        assert!(parse(&[]).unwrap().wants(Section::Emulator));
+        let help = parse(&["--help"]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        for flag in [
+            "--quick",
+            "--only <SECTIONS>",
+            "--profile <WHAT>",
+            "--iterations <N>",
+        ] {
+            assert!(help.to_string().contains(flag), "{flag}: {help}");
+        }
+        let err = parse(&["--only", "nope"]).unwrap_err().to_string();
+        assert!(err.contains("'nope'"), "{err}");
+        assert!(
+            err.contains("parse, verify, authorize, grant, emulator"),
+            "{err}"
+        );
+        assert!(parse(&["--fast"]).is_err());
+        let profile = parse(&["--profile", "verify", "--iterations", "9"]).unwrap();
         assert_eq!(profile.profile.as_deref(), Some("verify"));
         assert_eq!(profile.iterations, Some(9));
-        assert!(Options::parse(&strings(&["--iterations", "0"])).is_err());
+        assert!(parse(&["--profile", "verify", "--iterations", "0"]).is_err());
+        assert!(parse(&["--profile", "nothing"]).is_err());
+        assert!(
+            parse(&["--iterations", "5"]).is_err(),
+            "--iterations needs --profile"
+        );
     }
 }

@@ -27,9 +27,9 @@ const USER_ID: &str = "bob";
 /// The token's lifetime, in minutes.
 const TTL_MINUTES: u32 = 15;
 /// How many steps the walkthrough has.
-const STEPS: usize = 8;
+const STEPS: usize = 9;
 
-/// Walk through a token's life against a local Access Manager: grant, parse, publish, revoke.
+/// Walk through a token's life against a local Access Manager: grant, parse, publish, revoke, refresh.
 ///
 /// Starts an emulator in this process on a free loopback port with the demo keyset, and
 /// checks every step; exit 0 when each behaved as it should, 1 otherwise.
@@ -267,9 +267,74 @@ async fn walkthrough(walk: &mut Walkthrough) -> Result<(), Failure> {
         },
     )?;
 
+    // 9. A client with a token provider replaces the revoked token itself.
+    walk.step(
+        "Publish with the revoked token from a client with a token provider",
+        refresh_step(&origin, &server, &token).await,
+    )?;
+
     // A failure to stop does not change what the walkthrough showed.
     let _ = emulator.shutdown().await;
     Ok(())
+}
+
+/// A client of Bob's whose provider asks the server for tokens, holding the revoked `token`:
+/// its publish must be refused once, get a new token from the provider, and go through.
+async fn refresh_step(origin: &str, server: &PubNub, token: &str) -> Result<Vec<String>, String> {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let (server, counted) = (server.clone(), std::sync::Arc::clone(&calls));
+    let bob = PubNub::builder()
+        .keyset(Keyset {
+            subscribe_key: DEMO_SUBSCRIBE_KEY.into(),
+            publish_key: Some(DEMO_PUBLISH_KEY.into()),
+            secret_key: None,
+        })
+        .user_id(USER_ID)
+        .origin(origin)
+        .token_provider(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let server = server.clone();
+            async move {
+                let grant = server
+                    .grant_token(TTL_MINUTES)
+                    .resources(&[permissions::channel(ALLOWED_CHANNEL).write()])
+                    .authorized_user_id(USER_ID)
+                    .meta([("refreshed", true)])
+                    .execute()
+                    .await?;
+                Ok::<_, pam::Error>(grant.token)
+            }
+        })
+        .build()
+        .map_err(|e| format!("cannot build the client of {USER_ID:?}: {e}"))?;
+    bob.set_token(token);
+    let sent = bob
+        .publish()
+        .channel(ALLOWED_CHANNEL)
+        .message(serde_json::json!({ "text": "hello with a new token" }))
+        .execute()
+        .await
+        .map_err(|e| format!("expected a new token and a resend, got: {e}"))?;
+    let calls = calls.load(std::sync::atomic::Ordering::Relaxed);
+    let fresh = bob.get_token().unwrap_or_default();
+    if calls != 1 || fresh == token {
+        return Err(format!(
+            "expected one call of the provider and a new token; {calls} call(s), token {}",
+            if fresh == token {
+                "unchanged"
+            } else {
+                "changed"
+            }
+        ));
+    }
+    Ok(vec![
+        "403 Token is revoked.: the client asked its provider for a new token once".to_owned(),
+        format!(
+            "sent again with {}: published at timetoken {}",
+            shortened(&fresh),
+            sent.as_u64()
+        ),
+    ])
 }
 
 /// Parses `token` and says what it allows, checking that it is what was granted.

@@ -18,7 +18,10 @@ and location) on one line and exits 2.
 Example, against `pam serve` (demo keyset):
   pam grant --origin http://127.0.0.1:8090 --subscribe-key sub-c-local-demo \\
     --publish-key pub-c-local-demo --secret-key sec-c-local-demo \\
-    --ttl 60 --channel chat=read,write --authorized-uuid bob";
+    --ttl 60 --channel chat=read,write --authorized-uuid bob
+
+A token that may list all channel metadata (and nothing else):
+  pam grant ... --ttl 60 --category channels=get";
 
 /// Grant a token (server side: needs the secret key) and print it.
 ///
@@ -42,6 +45,15 @@ fn boxed(entries: &[Resource]) -> Vec<Box<dyn ResourcePermissions>> {
         .collect()
 }
 
+/// The request's categories as the facade's builders (`--category` only lets `get` through).
+fn categories(request: &pam::GrantRequest) -> Vec<pam::permissions::CategoryPermissions> {
+    request
+        .categories
+        .keys()
+        .map(|kind| *pam::permissions::category(*kind).get())
+        .collect()
+}
+
 pub(crate) fn run(args: GrantArgs) -> Result<ExitCode, Failure> {
     let request = args.grant.to_request()?;
     let keyset = connection::server_keyset(&args.keys, "pam grant")?;
@@ -50,6 +62,7 @@ pub(crate) fn run(args: GrantArgs) -> Result<ExitCode, Failure> {
         .grant_token(request.ttl)
         .resources(&boxed(&request.resources))
         .patterns(&boxed(&request.patterns))
+        .categories(&categories(&request))
         .meta(request.meta.clone());
     if let Some(user_id) = &request.authorized_user_id {
         builder = builder.authorized_user_id(user_id.clone());

@@ -4,7 +4,7 @@
 //! Permissions are given as NAME=PERMS, PERMS comma-separated (read,write,manage,delete,get,
 //! update,join). The split is at the last `=`, so a pattern may itself contain `=`.
 
-use pam_model::{GrantRequest, MetaValue, Permissions, Resource, ResourceKind};
+use pam_model::{CategoryKind, GrantRequest, MetaValue, Permissions, Resource, ResourceKind};
 
 use crate::Failure;
 
@@ -32,6 +32,11 @@ pub(crate) struct GrantFlags {
     /// A user id regex pattern and its permissions; repeatable.
     #[arg(long, value_name = "RE=PERMS")]
     uuid_pattern: Vec<String>,
+    /// A whole category and its permission, channels=get or uuids=get (`get` is the only
+    /// permission a category holds: it lets the token list all channel / uuid metadata);
+    /// repeatable.
+    #[arg(long, value_name = "NAME=get")]
+    category: Vec<String>,
     /// The only user id allowed to use the token.
     #[arg(long, value_name = "U")]
     authorized_uuid: Option<String>,
@@ -78,6 +83,10 @@ impl GrantFlags {
                 }
             }
         }
+        for value in &self.category {
+            let (kind, permissions) = category_arg(value)?;
+            request.add_category(kind, permissions);
+        }
         if let Some(user) = &self.authorized_uuid {
             request = request.authorized_user_id(user.clone());
         }
@@ -109,6 +118,29 @@ fn resource_arg(flag: &str, kind: ResourceKind, value: &str) -> Result<Resource,
         )));
     }
     Ok(Resource::new(kind, name, permissions))
+}
+
+/// `--category channels=get`: a known category, and `get` only.
+fn category_arg(value: &str) -> Result<(CategoryKind, Permissions), Failure> {
+    let (name, perms) = value.split_once('=').ok_or_else(|| {
+        Failure::input(format!(
+            "--category `{value}`: expected NAME=get, e.g. --category channels=get"
+        ))
+    })?;
+    let kind = CategoryKind::from_plural_name(name.trim()).ok_or_else(|| {
+        Failure::input(format!(
+            "--category `{value}`: unknown category `{name}` (expected channels or uuids)"
+        ))
+    })?;
+    let permissions: Permissions = perms
+        .parse()
+        .map_err(|e| Failure::input(format!("--category `{value}`: {e}")))?;
+    if permissions != kind.grantable() {
+        return Err(Failure::input(format!(
+            "--category `{value}`: a category can only be granted get"
+        )));
+    }
+    Ok((kind, permissions))
 }
 
 /// A `--meta` value: a JSON scalar when it is one, a string otherwise.

@@ -18,6 +18,7 @@ mod grant_flags;
 mod keys;
 mod publish;
 mod revoke;
+mod secret_key;
 mod serve;
 mod sign;
 mod time_text;

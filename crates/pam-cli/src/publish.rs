@@ -12,7 +12,8 @@ Publishes as a client: with the subscribe and publish keys and the token, never 
 (a request signed with the secret key skips the token check). Prints the message's timetoken.
 
 Exit codes: 0 published; 1 Access Manager refused the token (Forbidden, Token is expired.,
-Token is revoked.), with its answer on stderr; 2 bad input or any other error.";
+Token is revoked.), with its answer on stderr, or the token was not sent because it is
+expired or for another user id; 2 bad input or any other error.";
 
 /// Publish a message to a channel with a token, as a client would.
 #[derive(Debug, clap::Args)]
@@ -67,7 +68,8 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode, Failure> {
         Err(
             denied @ (pam::Error::Forbidden { .. }
             | pam::Error::TokenExpired { .. }
-            | pam::Error::TokenRevoked { .. }),
+            | pam::Error::TokenRevoked { .. }
+            | pam::Error::TokenNotSent { .. }),
         ) => {
             eprintln(&format!("pam: {denied}"));
             Ok(ExitCode::from(1))

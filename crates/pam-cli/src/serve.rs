@@ -33,6 +33,8 @@ Configuration file (TOML; every key optional):
   publish_key = \"pub-c-...\"
   secret_key = \"sec-c-...\"
   revocation = true
+  disallow_get_all_channel_metadata = false   # true: listing channels needs cat channels get
+  disallow_get_all_user_metadata = false      # true: listing uuids needs cat uuids get
 
 The first line printed is `listening on http://HOST:PORT` (with the port chosen for --port 0),
 then the keysets. Requests are logged on stderr with auth, signature and tokens redacted;
@@ -41,7 +43,8 @@ in-flight requests are finished for at most --shutdown-timeout seconds, then eve
 connection still open is closed and the process exits.";
 
 /// Run a local Access Manager: grant, revoke, time, publish and signal, subscribe, history,
-/// presence and channel groups, with PubNub's paths, signatures and error bodies.
+/// presence, channel groups and App Context (channel and uuid metadata, memberships), with
+/// PubNub's paths, signatures and error bodies.
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub(crate) struct ServeArgs {
@@ -65,6 +68,16 @@ pub(crate) struct ServeArgs {
     /// disabled")
     #[arg(long)]
     no_revocation: bool,
+
+    /// Restrict listing all channel metadata on the keyset given by flags (or the demo
+    /// keyset): only tokens whose categories grant `channels` get may list
+    #[arg(long)]
+    disallow_get_all_channel_metadata: bool,
+
+    /// Restrict listing all uuid metadata on the keyset given by flags (or the demo keyset):
+    /// only tokens whose categories grant `uuids` get may list
+    #[arg(long)]
+    disallow_get_all_user_metadata: bool,
 
     /// Journal revocations in DIR (created if missing), fsynced before each revoke is
     /// answered and reloaded at start; without it revocations are kept in memory only
@@ -117,8 +130,23 @@ fn configuration(args: &ServeArgs) -> Result<EmulatorConfig, Failure> {
              --secret-key, and none was given",
         ));
     }
+    let restrict_listing =
+        args.disallow_get_all_channel_metadata || args.disallow_get_all_user_metadata;
     if config.keysets.is_empty() {
         config.keysets.push(Keyset::demo());
+    } else if restrict_listing && flag_keyset(args)?.is_none() {
+        return Err(Failure::input(
+            "--disallow-get-all-channel-metadata and --disallow-get-all-user-metadata apply to              the keyset given by --subscribe-key, --publish-key and --secret-key (or to the demo              keyset), and the configuration file's keysets set them with              disallow_get_all_channel_metadata / disallow_get_all_user_metadata",
+        ));
+    }
+    if restrict_listing {
+        // The keyset of the flags (or the demo keyset) is the last one.
+        if let Some(last) = config.keysets.pop() {
+            let restricted = last
+                .with_disallow_get_all_channel_metadata(args.disallow_get_all_channel_metadata)
+                .with_disallow_get_all_user_metadata(args.disallow_get_all_user_metadata);
+            config.keysets.push(restricted);
+        }
     }
     if let Some(host) = args.host {
         config.listen.set_ip(host);
@@ -208,6 +236,19 @@ fn banner(emulator: &Emulator, data_dir: Option<&PathBuf>) -> String {
                 "disabled"
             },
         ));
+        let restricted: Vec<&str> = [
+            (keyset.disallow_get_all_channel_metadata(), "channels"),
+            (keyset.disallow_get_all_user_metadata(), "uuids"),
+        ]
+        .into_iter()
+        .filter_map(|(on, what)| on.then_some(what))
+        .collect();
+        if !restricted.is_empty() {
+            out.push_str(&format!(
+                "keyset {index}: listing all {} metadata needs a token with that category\n",
+                restricted.join(" and ")
+            ));
+        }
     }
     match data_dir {
         Some(dir) => out.push_str(&format!("revocations: journaled in {}\n", dir.display())),

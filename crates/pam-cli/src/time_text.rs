@@ -9,17 +9,16 @@ pub(crate) fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// `2025-05-22 12:34:56 UTC`.
+/// `2025-05-22 12:34:56 UTC`, from `jiff`. A time past what it represents (the last day of the
+/// year 9999) comes out as the plain number of seconds, said so: tokens carry any `u64`.
 pub(crate) fn utc(unix: u64) -> String {
-    let days = unix / 86_400;
-    let secs = unix % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
+    match i64::try_from(unix)
+        .ok()
+        .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+    {
+        Some(time) => time.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        None => format!("{unix} s after 1970-01-01 UTC (past the year 9999)"),
+    }
 }
 
 /// `expires in 1h 2m` or `expired 3d 4h ago`.
@@ -46,20 +45,6 @@ fn span(secs: u64) -> String {
     }
 }
 
-/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +54,12 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(utc(1_747_918_912), "2025-05-22 13:01:52 UTC");
         assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(4_107_542_400), "2100-03-01 00:00:00 UTC");
+        assert_eq!(utc(253_402_128_000), "9999-12-30 00:00:00 UTC");
+        assert_eq!(
+            utc(u64::MAX),
+            "18446744073709551615 s after 1970-01-01 UTC (past the year 9999)"
+        );
     }
 
     #[test]

@@ -4,11 +4,12 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use pam_model::{Permission, Permissions, ResourceKind};
-use pam_token::{AccessRequest, Decision, MatchedBy, Token};
+use pam_token::{AccessRequest, Decision, MatchedBy, Operation, Token};
 
 use crate::Failure;
 use crate::failure::{print, println};
 use crate::grant_flags::GrantFlags;
+use crate::secret_key::SecretKeyArg;
 use crate::time_text;
 
 /// Token subcommands.
@@ -22,10 +23,17 @@ pub(crate) enum TokenCommand {
     ///
     /// Works for tokens issued by pam (and its emulator); PubNub's own server signs with a
     /// scheme that is not public, so its tokens cannot be verified offline.
+    #[command(after_help = SECRET_KEY_HELP)]
     Verify(VerifyArgs),
     /// Issue a token signed with a secret key, in PubNub's layout.
+    #[command(after_help = SECRET_KEY_HELP)]
     Issue(IssueArgs),
 }
+
+/// Where `verify` and `issue` read the secret key (shown under their `--help`).
+const SECRET_KEY_HELP: &str = "The secret key is read from PUBNUB_SECRET_KEY, else from standard \
+input (e.g. `pam token issue … < key-file`; not from a terminal). --secret-key KEY still works \
+but prints a warning: a key on the command line is visible in the process list and shell history.";
 
 /// `pam token parse`.
 #[derive(Debug, clap::Args)]
@@ -42,7 +50,7 @@ pub(crate) struct ParseArgs {
 
 /// `pam token check`.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("resource").required(true).args(["channel", "group", "uuid"])))]
+#[command(group(clap::ArgGroup::new("resource").args(["channel", "group", "uuid"])))]
 pub(crate) struct CheckArgs {
     /// The token, or `-` to read it from standard input.
     token: String,
@@ -57,8 +65,13 @@ pub(crate) struct CheckArgs {
     uuid: Option<String>,
     /// The permission needed: read, write, manage, delete, create, get, update or join
     /// (several, comma-separated, must all be granted).
-    #[arg(long, value_name = "P")]
-    permission: Permissions,
+    #[arg(long, value_name = "P", required_unless_present = "operation")]
+    permission: Option<Permissions>,
+    /// A PubNub operation instead of --permission: what it needs on the named resource
+    /// (publish, get-channel-metadata, set-memberships, …), or, for get-all-channel-metadata
+    /// and get-all-user-metadata, `get` on that category of the token (no resource named).
+    #[arg(long, value_name = "OP", conflicts_with = "permission")]
+    operation: Option<Operation>,
     /// The user id making the request (checked against the token's authorized user id).
     #[arg(long, value_name = "U")]
     user_id: Option<String>,
@@ -73,11 +86,11 @@ pub(crate) struct CheckArgs {
 /// `pam token verify`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct VerifyArgs {
-    /// The token, or `-` to read it from standard input.
+    /// The token, or `-` to read it from standard input (the secret key then comes from
+    /// PUBNUB_SECRET_KEY).
     token: String,
-    /// Secret key (never printed)
-    #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
-    secret_key: String,
+    #[command(flatten)]
+    secret_key: SecretKeyArg,
 }
 
 /// `pam token issue`.
@@ -86,9 +99,8 @@ pub(crate) struct VerifyArgs {
 /// update,join). The split is at the last `=`, so a pattern may itself contain `=`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct IssueArgs {
-    /// Secret key (never printed)
-    #[arg(long, env = "PUBNUB_SECRET_KEY", hide_env_values = true)]
-    secret_key: String,
+    #[command(flatten)]
+    secret_key: SecretKeyArg,
     /// Issue time in Unix seconds (default: now).
     #[arg(long, value_name = "UNIX")]
     timestamp: Option<u64>,
@@ -210,7 +222,29 @@ fn summary(token: &Token, now: u64) -> String {
     } else {
         let _ = writeln!(out, "meta         {}", meta.to_json());
     }
-    let _ = writeln!(out, "signature    {}", hex(token.signature()));
+    let categories: Vec<String> = token
+        .categories()
+        .iter()
+        .map(|(kind, bits)| format!("{} {bits} ({})", kind.plural_name(), bits.bits()))
+        .collect();
+    if categories.is_empty() {
+        let _ = writeln!(out, "categories   none");
+    } else {
+        let _ = writeln!(out, "categories   {}", categories.join(", "));
+    }
+    match token.hmac_signature() {
+        Some(signature) => {
+            let _ = writeln!(out, "signature    {}", hex(signature));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "signature    {} ({} bytes, not a 32-byte HMAC-SHA256: this token cannot be verified)",
+                hex(token.signature()),
+                token.signature().len()
+            );
+        }
+    }
     out
 }
 
@@ -220,27 +254,52 @@ fn hex(bytes: &[u8]) -> String {
 
 fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let token = parsed(&args.token)?;
-    let (kind, name) = match (&args.channel, &args.group, &args.uuid) {
-        (Some(n), _, _) => (ResourceKind::Channel, n.as_str()),
-        (_, Some(n), _) => (ResourceKind::ChannelGroup, n.as_str()),
-        (_, _, Some(n)) => (ResourceKind::UserId, n.as_str()),
-        (None, None, None) => {
+    let resource = match (&args.channel, &args.group, &args.uuid) {
+        (Some(n), _, _) => Some((ResourceKind::Channel, n.as_str())),
+        (_, Some(n), _) => Some((ResourceKind::ChannelGroup, n.as_str())),
+        (_, _, Some(n)) => Some((ResourceKind::UserId, n.as_str())),
+        (None, None, None) => None,
+    };
+    let now = args.now.unwrap_or_else(time_text::now);
+    let listing = args.operation.and_then(Operation::category);
+    let mut request = match (listing, args.operation, resource) {
+        (Some(category), _, resource) => {
+            if let Some((kind, _)) = resource {
+                return Err(Failure::input(format!(
+                    "--operation lists the whole {category} and names no {kind}: drop --channel, --group and --uuid"
+                )));
+            }
+            AccessRequest::category(category, now)
+        }
+        (None, _, None) => {
             return Err(Failure::input(
                 "name the resource with --channel, --group or --uuid",
             ));
         }
+        (None, Some(operation), Some((kind, name))) => {
+            let permission = operation.permission_on(kind).ok_or_else(|| {
+                let needs: Vec<String> = operation
+                    .requirements()
+                    .iter()
+                    .map(|r| format!("{} on a {}", r.permission, r.kind))
+                    .collect();
+                Failure::input(format!(
+                    "--operation {operation} needs nothing on a {kind}; it needs {}",
+                    needs.join(" and ")
+                ))
+            })?;
+            AccessRequest::new(kind, name, permission, now)
+        }
+        (None, None, Some((kind, name))) => {
+            let permission = args.permission.unwrap_or(Permissions::NONE);
+            if permission.is_empty() {
+                return Err(Failure::input(
+                    "--permission: name at least one permission, e.g. --permission read",
+                ));
+            }
+            AccessRequest::new(kind, name, permission, now)
+        }
     };
-    if args.permission.is_empty() {
-        return Err(Failure::input(
-            "--permission: name at least one permission, e.g. --permission read",
-        ));
-    }
-    let mut request = AccessRequest::new(
-        kind,
-        name,
-        args.permission,
-        args.now.unwrap_or_else(time_text::now),
-    );
     if let Some(user) = args.user_id.as_deref() {
         request = request.by(user);
     }
@@ -274,11 +333,16 @@ fn decision_json(decision: &Decision<'_>, request: &AccessRequest<'_>) -> serde_
         Decision::Allowed { by, .. } | Decision::MissingPermissions { by, .. } => matched(by),
         _ => serde_json::Value::Null,
     };
+    let (kind, name) = match request.category {
+        Some(_) => (None, None),
+        None => (Some(request.kind.plural_name()), Some(request.name)),
+    };
     serde_json::json!({
         "allowed": decision.is_allowed(),
         "reason": decision.to_string(),
-        "kind": request.kind.plural_name(),
-        "name": request.name,
+        "kind": kind,
+        "name": name,
+        "category": request.category.map(pam_model::CategoryKind::plural_name),
         "needed": permission_names(request.permissions),
         "missing": permission_names(decision.missing()),
         "matched": by,
@@ -292,8 +356,9 @@ fn permission_names(p: Permissions) -> Vec<&'static str> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+    let secret_key = args.secret_key.resolve(args.token == "-")?;
     let text = token_text(&args.token)?;
-    match pam_token::verify(&text, args.secret_key.as_bytes()) {
+    match pam_token::verify(&text, secret_key.as_bytes()) {
         Ok(_) => {
             println("valid: the token's signature matches the secret key")?;
             Ok(ExitCode::SUCCESS)
@@ -311,11 +376,12 @@ fn issue(args: IssueArgs) -> Result<ExitCode, Failure> {
     request
         .validate()
         .map_err(|e| Failure::input(format!("the grant would be refused: {e}")))?;
+    let secret_key = args.secret_key.resolve(false)?;
     let timestamp = args.timestamp.unwrap_or_else(time_text::now);
     println(&pam_token::issue(
         &request,
         timestamp,
-        args.secret_key.as_bytes(),
+        secret_key.as_bytes(),
     ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,19 +2,41 @@
 //! token's expected content, every invalid token exits 2 with one line, `pam sign` reproduces
 //! every signature vector. Skipped, with the reason printed, when ../shared is absent.
 
-use std::process::{Command, Output};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 use base64::Engine;
 use serde_json::Value;
 
 fn pam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pam"))
+    pam_with(args, &[], None)
+}
+
+/// `pam ARGS` with no `PUBNUB_*` variables but those in `env`, and `stdin` (if any) as its
+/// standard input (else an empty one).
+fn pam_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pam"))
         .args(args)
         .env_remove("PUBNUB_PUBLISH_KEY")
         .env_remove("PUBNUB_SECRET_KEY")
         .env_remove("PUBNUB_SUBSCRIBE_KEY")
-        .output()
-        .expect("run the pam binary")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the pam binary");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).expect("write stdin");
+    }
+    drop(input);
+    child.wait_with_output().expect("pam finishes")
+}
+
+/// `pam ARGS` with the secret key in `PUBNUB_SECRET_KEY`.
+fn pam_keyed(args: &[&str], secret_key: &str) -> Output {
+    pam_with(args, &[("PUBNUB_SECRET_KEY", secret_key)], None)
 }
 
 #[test]
@@ -45,6 +67,8 @@ fn token_parse_json_matches_every_vector() {
         ] {
             assert_eq!(got[field], expected[field], "{id}: field `{field}` differs");
         }
+        // No recorded token has a `cat` section: the contract says `{}`.
+        assert_eq!(got["categories"], serde_json::json!({}), "{id}: categories");
         let want_sig = expected["signature"]["hex"]
             .as_str()
             .expect("signature hex");
@@ -75,11 +99,7 @@ fn invalid_tokens_exit_2_with_one_line() {
     for case in cases {
         let input = case["input"].as_str().expect("input");
         for command in ["parse", "verify"] {
-            let mut args = vec!["token", command, input];
-            if command == "verify" {
-                args.extend(["--secret-key", "k"]);
-            }
-            let out = pam(&args);
+            let out = pam_keyed(&["token", command, input], "k");
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{command} {input:?}: {stderr}");
             assert_eq!(stderr.lines().count(), 1, "{command} {input:?}: {stderr}");
@@ -143,11 +163,11 @@ fn pam_sign_reproduces_every_signature_vector() {
 
 #[test]
 fn issue_check_verify_round_trip() {
-    let out = pam(&[
+    // The secret key comes from standard input (the default when PUBNUB_SECRET_KEY is unset);
+    // the final newline of a key file is not part of the key.
+    let issue_args = [
         "token",
         "issue",
-        "--secret-key",
-        "s3cret",
         "--ttl",
         "60",
         "--timestamp",
@@ -160,12 +180,14 @@ fn issue_check_verify_round_trip() {
         "alice",
         "--meta",
         "tier=gold",
-    ]);
+    ];
+    let out = pam_with(&issue_args, &[], Some("s3cret\n"));
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(out.stderr.is_empty(), "no warning without --secret-key");
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
 
     let check = |args: &[&str]| {
@@ -215,18 +237,25 @@ fn issue_check_verify_round_trip() {
     assert_eq!(decision["allowed"], true);
     assert_eq!(decision["matched"]["type"], "resource");
 
+    // From PUBNUB_SECRET_KEY, and from standard input.
     assert_eq!(
-        pam(&["token", "verify", &token, "--secret-key", "s3cret"])
+        pam_keyed(&["token", "verify", &token], "s3cret")
             .status
             .code(),
         Some(0)
     );
     assert_eq!(
-        pam(&["token", "verify", &token, "--secret-key", "other"])
+        pam_keyed(&["token", "verify", &token], "other")
             .status
             .code(),
         Some(1)
     );
+    let from_stdin = pam_with(&["token", "verify", &token], &[], Some("s3cret"));
+    assert_eq!(from_stdin.status.code(), Some(0));
+    assert!(from_stdin.stderr.is_empty());
+    // The same key file issues the same token as the key in the environment.
+    let from_env = pam_keyed(&issue_args, "s3cret");
+    assert_eq!(String::from_utf8_lossy(&from_env.stdout).trim(), token);
 
     let parsed = pam(&["token", "parse", &token, "--json"]);
     let content: Value = serde_json::from_slice(&parsed.stdout).unwrap();
@@ -239,42 +268,15 @@ fn issue_check_verify_round_trip() {
 fn bad_flags_exit_2_with_a_clear_line() {
     for (args, needle) in [
         (
-            vec![
-                "token",
-                "issue",
-                "--secret-key",
-                "s",
-                "--ttl",
-                "0",
-                "--channel",
-                "a=read",
-            ],
+            vec!["token", "issue", "--ttl", "0", "--channel", "a=read"],
             "ttl",
         ),
         (
-            vec![
-                "token",
-                "issue",
-                "--secret-key",
-                "s",
-                "--ttl",
-                "5",
-                "--group",
-                "g=write",
-            ],
+            vec!["token", "issue", "--ttl", "5", "--group", "g=write"],
             "cannot be granted write",
         ),
         (
-            vec![
-                "token",
-                "issue",
-                "--secret-key",
-                "s",
-                "--ttl",
-                "5",
-                "--channel",
-                "noperms",
-            ],
+            vec!["token", "issue", "--ttl", "5", "--channel", "noperms"],
             "NAME=PERMISSIONS",
         ),
         (
@@ -294,10 +296,112 @@ fn bad_flags_exit_2_with_a_clear_line() {
             "KEY=VALUE",
         ),
     ] {
-        let out = pam(&args);
+        let out = pam_keyed(&args, "s");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_secret_key_on_the_command_line_works_with_a_warning() {
+    let issue = [
+        "token",
+        "issue",
+        "--secret-key",
+        "sec-c-flag",
+        "--ttl",
+        "5",
+        "--channel",
+        "a=read",
+    ];
+    let out = pam(&issue);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("pam: warning: --secret-key puts the secret key in the process list"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("PUBNUB_SECRET_KEY"), "{stderr}");
+    assert!(
+        !stderr.contains("sec-c-flag"),
+        "the warning repeats the key: {stderr}"
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let verified = pam(&["token", "verify", &token, "--secret-key", "sec-c-flag"]);
+    assert_eq!(verified.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&verified.stderr).contains("pam: warning: --secret-key"));
+    // The flag wins over the environment (the environment's key did not sign it).
+    let flag_wins = pam_with(
+        &["token", "verify", &token, "--secret-key", "sec-c-flag"],
+        &[("PUBNUB_SECRET_KEY", "another")],
+        None,
+    );
+    assert_eq!(flag_wins.status.code(), Some(0));
+}
+
+#[test]
+fn a_missing_secret_key_is_a_clear_error() {
+    let issue = ["token", "issue", "--ttl", "5", "--channel", "a=read"];
+    for (env, stdin, needle) in [
+        (
+            &[][..],
+            None,
+            "no secret key: standard input is empty; set PUBNUB_SECRET_KEY",
+        ),
+        (
+            &[][..],
+            Some(" \n"),
+            "no secret key: standard input is empty",
+        ),
+        (
+            &[("PUBNUB_SECRET_KEY", "")][..],
+            Some("ignored"),
+            "no secret key: PUBNUB_SECRET_KEY is empty",
+        ),
+    ] {
+        let out = pam_with(&issue, env, stdin);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{env:?} {stdin:?}: {stderr}");
+        assert!(stderr.contains(needle), "{env:?} {stdin:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    let long = "k".repeat(5000);
+    let out = pam_with(&issue, &[], Some(&long));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("more than 4096 bytes: not a secret key"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn verify_with_the_token_on_stdin_takes_the_key_from_the_environment() {
+    let issued = pam_keyed(
+        &["token", "issue", "--ttl", "5", "--channel", "a=read"],
+        "k1",
+    );
+    assert_eq!(issued.status.code(), Some(0));
+    let token = String::from_utf8(issued.stdout).unwrap();
+    let out = pam_with(
+        &["token", "verify", "-"],
+        &[("PUBNUB_SECRET_KEY", "k1")],
+        Some(&token),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = pam_with(&["token", "verify", "-"], &[], Some(&token));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("standard input carries the token (`-`), so set PUBNUB_SECRET_KEY"),
+        "{stderr}"
+    );
 }

@@ -34,6 +34,7 @@ fn every_step_behaves_and_the_walkthrough_says_so() {
         "6. ✓ Publish to \"general\" (the token does not name it)",
         "7. ✓ Revoke the token",
         "8. ✓ Publish to \"chat\" again, with the revoked token",
+        "9. ✓ Publish with the revoked token from a client with a token provider",
     ];
     assert_eq!(numbered.len(), titles.len(), "{stdout}");
     for (line, title) in numbered.iter().zip(titles) {
@@ -48,7 +49,8 @@ fn every_step_behaves_and_the_walkthrough_says_so() {
         "sent, timetoken ",
         "refused as expected: 403 Forbidden (denied channel: general)",
         "refused as expected: 403 Token is revoked.",
-        "all 8 steps behaved as expected",
+        "asked its provider for a new token once",
+        "all 9 steps behaved as expected",
     ] {
         assert!(
             stdout.contains(expected),

@@ -118,7 +118,7 @@ fn grant_publish_revoke_round_trip() {
     assert_eq!(json["authorized_uuid"], "bob");
     assert_eq!(json["resources"]["channels"]["chat"]["bitmask"], 3);
     assert_eq!(json["meta"]["role"], "tester");
-    let verified = server.pam(&["token", "verify", &token, "--secret-key", SEC], &[]);
+    let verified = server.pam(&["token", "verify", &token], &[("PUBNUB_SECRET_KEY", SEC)]);
     assert_eq!(verified.status.code(), Some(0));
 
     let publish = |channel: &str, user: &str| {

@@ -55,16 +55,14 @@ fn an_incomplete_keyset_is_an_input_error() {
 
 #[test]
 fn a_bad_configuration_file_is_reported_with_its_position() {
-    let dir = std::env::temp_dir().join(format!("pam-serve-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let file = dir.join("bad.toml");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("bad.toml");
     std::fs::write(&file, "port = 0\n[[keysets]]\nsubscribe_key = 1\n").expect("write");
     let output = pam()
         .args(["serve", "--config"])
         .arg(&file)
         .output()
         .expect("runs");
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).expect("UTF-8");
     assert!(stderr.contains("bad.toml"), "{stderr}");
@@ -74,14 +72,11 @@ fn a_bad_configuration_file_is_reported_with_its_position() {
 /// Starts `pam serve` with `args`, returns the banner (up to the `press Ctrl-C` line), and
 /// kills the process.
 fn banner(args: &[&str], config: Option<&str>) -> String {
-    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("pam-serve-banner-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = tempfile::tempdir().expect("temp dir");
     let mut command = pam();
     command.arg("serve").args(args);
     if let Some(text) = config {
-        let file = dir.join("pam.toml");
+        let file = dir.path().join("pam.toml");
         std::fs::write(&file, text).expect("write");
         command.arg("--config").arg(file);
     }
@@ -110,7 +105,6 @@ fn banner(args: &[&str], config: Option<&str>) -> String {
     }
     let _ = child.kill();
     let _ = child.wait();
-    let _ = std::fs::remove_dir_all(&dir);
     out
 }
 
@@ -154,4 +148,60 @@ revocation = false
     assert!(!out.contains("sec-c-file-secret"), "{out}");
     assert!(!out.contains("sec-c-flag-secret"), "{out}");
     assert!(!out.contains("sub-c-local-demo"), "{out}");
+}
+
+#[test]
+fn listing_restrictions_come_from_the_file_and_the_flags() {
+    let config = r#"
+[[keysets]]
+subscribe_key = "sub-c-file"
+publish_key = "pub-c-file"
+secret_key = "sec-c-file-secret"
+disallow_get_all_user_metadata = true
+"#;
+    let out = banner(
+        &[
+            "--port",
+            "0",
+            "--subscribe-key",
+            "sub-c-flag",
+            "--publish-key",
+            "pub-c-flag",
+            "--secret-key",
+            "sec-c-flag-secret",
+            "--disallow-get-all-channel-metadata",
+        ],
+        Some(config),
+    );
+    assert!(
+        out.contains("keyset 0: listing all uuids metadata needs a token with that category"),
+        "{out}"
+    );
+    assert!(
+        out.contains("keyset 1: listing all channels metadata needs a token with that category"),
+        "{out}"
+    );
+    // The flags name no keyset of the file.
+    let dir = std::env::temp_dir().join(format!("pam-serve-restrict-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("pam.toml");
+    std::fs::write(&file, config).expect("write");
+    let out = pam()
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--disallow-get-all-user-metadata",
+            "--config",
+        ])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("disallow_get_all_user_metadata"),
+        "{stderr}"
+    );
 }

@@ -2,7 +2,7 @@
 //! right after the answer or in the middle of a stream of concurrent revokes.
 //! Runs the real binary on an ephemeral port and talks to it with a plain HTTP client.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -108,18 +108,17 @@ async fn publish(
     (status, response.text().await.expect("body"))
 }
 
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A fresh data directory for `pam serve`, removed on drop.
+fn data_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("pam-serve-{name}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 #[tokio::test]
 async fn a_revoke_answered_200_survives_kill_9() {
-    let dir = TempDir(std::env::temp_dir().join(format!("pam-serve-kill-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir.0);
+    let dir = data_dir("kill");
     let client = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -128,7 +127,7 @@ async fn a_revoke_answered_200_survives_kill_9() {
     let mut revoked: Vec<String> = Vec::new();
     let mut kept: Vec<(String, String)> = Vec::new();
     for round in 0..3 {
-        let server = Server::start(&serve_args(&dir.0));
+        let server = Server::start(&serve_args(dir.path()));
         // Everything revoked in earlier rounds is still refused after the kill.
         for token in &revoked {
             let (status, body) = publish(&client, &server, "room-0", token).await;
@@ -155,7 +154,7 @@ async fn a_revoke_answered_200_survives_kill_9() {
         server.kill_9();
         revoked.push(token);
     }
-    let server = Server::start(&serve_args(&dir.0));
+    let server = Server::start(&serve_args(dir.path()));
     for token in &revoked {
         let (status, body) = publish(&client, &server, "room-0", token).await;
         assert_eq!(
@@ -259,9 +258,7 @@ async fn signed_to(
 async fn kill_9_in_the_middle_of_a_revoke_stream_loses_no_acknowledged_revoke() {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let dir =
-        TempDir(std::env::temp_dir().join(format!("pam-serve-kill-stream-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir.0);
+    let dir = data_dir("kill-stream");
     let client = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -272,7 +269,7 @@ async fn kill_9_in_the_middle_of_a_revoke_stream_loses_no_acknowledged_revoke() 
     let mut acknowledged_before: Vec<(String, String)> = Vec::new();
     let mut never_sent: Vec<(String, String)> = Vec::new();
     for round in 0..2 {
-        let server = Server::start(&serve_args(&dir.0));
+        let server = Server::start(&serve_args(dir.path()));
         let url = server.url.clone();
         let mut tokens = Vec::new();
         for i in 0..TOKENS_PER_ROUND {
@@ -311,7 +308,7 @@ async fn kill_9_in_the_middle_of_a_revoke_stream_loses_no_acknowledged_revoke() 
 
         // Restarted on the same data directory: every revoke answered 200, in this round
         // and the ones before, is still in force.
-        let server = Server::start(&serve_args(&dir.0));
+        let server = Server::start(&serve_args(dir.path()));
         for (channel, token) in &acknowledged_before {
             let (status, body) = publish(&client, &server, channel, token).await;
             assert_eq!(
@@ -337,14 +334,13 @@ async fn sigterm_with_half_sent_requests_exits_within_the_deadline_keeping_every
     use std::io::Write;
     use std::time::Duration;
 
-    let dir = TempDir(std::env::temp_dir().join(format!("pam-serve-term-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir.0);
+    let dir = data_dir("pam-serve-term");
     let client = reqwest::Client::builder()
         .no_proxy()
         .build()
         .expect("client");
     let shutdown_secs = 2;
-    let mut args = serve_args(&dir.0);
+    let mut args = serve_args(dir.path());
     // Long header and body timeouts: only the shutdown deadline can end the held requests.
     for arg in [
         "--header-timeout",
@@ -389,7 +385,7 @@ async fn sigterm_with_half_sent_requests_exits_within_the_deadline_keeping_every
     println!("pam serve exited {took:?} after SIGTERM (shutdown deadline {shutdown_secs} s)");
     drop((half_head, half_body));
 
-    let server = Server::start(&serve_args(&dir.0));
+    let server = Server::start(&serve_args(dir.path()));
     for token in &revoked {
         let (status, body) = publish(&client, &server, "room-0", token).await;
         assert_eq!(

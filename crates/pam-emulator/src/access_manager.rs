@@ -7,6 +7,7 @@
 use pam_model::GrantRequest;
 use pam_sign::SigningKey;
 
+use crate::app_context::AppContextStore;
 use crate::clock::Clock;
 use crate::keyset_state::KeysetState;
 use crate::limits::{MAX_BODY_BYTES, MAX_REQUEST_TARGET_BYTES};
@@ -40,6 +41,8 @@ pub struct AccessManager {
     pub(crate) clock: Clock,
     pub(crate) revocations: Revocations,
     pub(crate) held_polls: HeldPolls,
+    /// App Context objects and memberships of every keyset (in memory, bounded).
+    pub(crate) app_context: AppContextStore,
 }
 
 /// What every request carries once its target has been decoded.
@@ -98,6 +101,7 @@ impl AccessManager {
             clock,
             revocations,
             held_polls: HeldPolls::new(std::time::Duration::from_secs(config.subscribe_hold_secs)),
+            app_context: AppContextStore::default(),
         })
     }
 
@@ -297,6 +301,10 @@ impl AccessManager {
                 message,
             ),
             Route::Rest(route) => self.rest(&incoming, route, held),
+            Route::AppContext {
+                subscribe_key,
+                target,
+            } => self.app_context(&incoming, subscribe_key, target),
         };
         (response, Some(incoming.user_id))
     }

@@ -210,6 +210,8 @@ impl EmulatorConfig {
     /// publish_key = "pub-c-…"
     /// secret_key = "sec-c-…"
     /// revocation = true                  # default true
+    /// disallow_get_all_channel_metadata = false  # default false
+    /// disallow_get_all_user_metadata = false     # default false
     /// ```
     ///
     /// The result is not validated (keysets may come from elsewhere too); the emulator
@@ -279,6 +281,10 @@ struct TomlKeyset {
     secret_key: String,
     #[serde(default = "revocation_default")]
     revocation: bool,
+    #[serde(default)]
+    disallow_get_all_channel_metadata: bool,
+    #[serde(default)]
+    disallow_get_all_user_metadata: bool,
 }
 
 fn revocation_default() -> bool {
@@ -299,6 +305,8 @@ fn parse_toml(text: &str, origin: &str) -> Result<EmulatorConfig, Error> {
             .map(|k| {
                 Keyset::new(k.subscribe_key, k.publish_key, k.secret_key)
                     .with_revocation(k.revocation)
+                    .with_disallow_get_all_channel_metadata(k.disallow_get_all_channel_metadata)
+                    .with_disallow_get_all_user_metadata(k.disallow_get_all_user_metadata)
             })
             .collect(),
     );

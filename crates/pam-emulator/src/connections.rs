@@ -27,7 +27,7 @@ const REFUSAL_DEADLINE: Duration = Duration::from_secs(1);
 /// descriptors), so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
-/// How often, at most, an accept failure is logged.
+/// How often, at most, an accept failure or refused connections are logged.
 const ACCEPT_ERROR_LOG_INTERVAL: Duration = Duration::from_secs(10);
 
 /// The `503` for a connection over the cap: complete, with `Connection: close`.
@@ -72,6 +72,8 @@ pub(crate) async fn serve(
         .header_read_timeout(limits.header_timeout)
         .keep_alive(true);
     let mut last_accept_error: Option<Instant> = None;
+    let mut last_refusal_log: Option<Instant> = None;
+    let mut refused_since_log: u64 = 0;
     loop {
         tokio::select! {
             _ = &mut stop => break,
@@ -90,7 +92,22 @@ pub(crate) async fn serve(
                             drop(permit);
                         });
                     }
-                    Err(_) => refuse(stream, &refusals, &refusal, limits.max_connections),
+                    Err(_) => {
+                        refused_since_log += 1;
+                        let now = Instant::now();
+                        if last_refusal_log
+                            .is_none_or(|at| now.duration_since(at) >= ACCEPT_ERROR_LOG_INTERVAL)
+                        {
+                            tracing::warn!(
+                                refused = refused_since_log,
+                                max_connections = limits.max_connections,
+                                "connections refused: too many open connections"
+                            );
+                            last_refusal_log = Some(now);
+                            refused_since_log = 0;
+                        }
+                        refuse(stream, &refusals, &refusal);
+                    }
                 },
                 Err(error) => {
                     let now = Instant::now();
@@ -132,11 +149,7 @@ pub(crate) async fn serve(
 /// Answers a connection over the cap with the `503` and closes it, on a task of its own (at
 /// most [`MAX_PENDING_REFUSALS`] at once, each bounded by [`REFUSAL_DEADLINE`]); beyond that
 /// the connection is closed without an answer.
-fn refuse(stream: TcpStream, refusals: &Arc<Semaphore>, refusal: &Arc<Vec<u8>>, cap: usize) {
-    tracing::warn!(
-        max_connections = cap,
-        "connection refused: too many open connections"
-    );
+fn refuse(stream: TcpStream, refusals: &Arc<Semaphore>, refusal: &Arc<Vec<u8>>) {
     let Ok(permit) = Arc::clone(refusals).try_acquire_owned() else {
         return;
     };

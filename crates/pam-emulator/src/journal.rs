@@ -254,14 +254,13 @@ fn sync_dir(dir: &Path) -> Result<(), Error> {
 mod tests {
     use super::*;
 
+    /// A fresh directory of its own (the tests remove it when they pass).
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "pam-emulator-journal-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        tempfile::Builder::new()
+            .prefix(&format!("pam-emulator-journal-{name}-"))
+            .tempdir()
+            .unwrap()
+            .keep()
     }
 
     fn revocation(byte: u8, expires_at: u64) -> Revocation {

@@ -1,5 +1,6 @@
-//! A keyset: the subscribe, publish and secret keys an application uses, and whether token
-//! revocation is enabled on it (PubNub's Admin Portal switch).
+//! A keyset: the subscribe, publish and secret keys an application uses, whether token
+//! revocation is enabled on it, and whether it restricts App Context listings (PubNub's Admin
+//! Portal switches).
 
 use std::fmt;
 
@@ -31,6 +32,8 @@ pub struct Keyset {
     publish_key: String,
     secret_key: String,
     revocation_enabled: bool,
+    disallow_get_all_channel_metadata: bool,
+    disallow_get_all_user_metadata: bool,
 }
 
 impl Keyset {
@@ -46,6 +49,8 @@ impl Keyset {
             publish_key: publish_key.into(),
             secret_key: secret_key.into(),
             revocation_enabled: true,
+            disallow_get_all_channel_metadata: false,
+            disallow_get_all_user_metadata: false,
         }
     }
 
@@ -62,6 +67,36 @@ impl Keyset {
     pub fn with_revocation(mut self, enabled: bool) -> Self {
         self.revocation_enabled = enabled;
         self
+    }
+
+    /// The same keyset with "Disallow Get All Channel Metadata" on or off. When on, listing
+    /// all channel metadata (`GET /v2/objects/{sub}/channels`) needs a token whose `cat`
+    /// grants `get` on `channels`; when off (the default), any valid token may list.
+    #[must_use]
+    pub fn with_disallow_get_all_channel_metadata(mut self, disallow: bool) -> Self {
+        self.disallow_get_all_channel_metadata = disallow;
+        self
+    }
+
+    /// The same keyset with "Disallow Get All User Metadata" on or off: as
+    /// [`with_disallow_get_all_channel_metadata`](Keyset::with_disallow_get_all_channel_metadata)
+    /// for `GET /v2/objects/{sub}/uuids` and the `uuids` category.
+    #[must_use]
+    pub fn with_disallow_get_all_user_metadata(mut self, disallow: bool) -> Self {
+        self.disallow_get_all_user_metadata = disallow;
+        self
+    }
+
+    /// Whether listing all channel metadata needs the `channels` category.
+    #[must_use]
+    pub fn disallow_get_all_channel_metadata(&self) -> bool {
+        self.disallow_get_all_channel_metadata
+    }
+
+    /// Whether listing all uuid metadata needs the `uuids` category.
+    #[must_use]
+    pub fn disallow_get_all_user_metadata(&self) -> bool {
+        self.disallow_get_all_user_metadata
     }
 
     /// The subscribe key (part of every Access Manager path).
@@ -142,6 +177,14 @@ impl fmt::Debug for Keyset {
             .field("publish_key", &self.publish_key)
             .field("secret_key", &"[redacted]")
             .field("revocation_enabled", &self.revocation_enabled)
+            .field(
+                "disallow_get_all_channel_metadata",
+                &self.disallow_get_all_channel_metadata,
+            )
+            .field(
+                "disallow_get_all_user_metadata",
+                &self.disallow_get_all_user_metadata,
+            )
             .finish()
     }
 }

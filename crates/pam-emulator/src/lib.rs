@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod access_manager;
+mod app_context;
 mod authentication;
 mod channel_groups;
 mod clock;

@@ -135,3 +135,24 @@ pub const MAX_CONNECTIONS_LIMIT: usize = 65_536;
 /// The most refusals (`503` to a connection over the cap) being written at once; more
 /// connections over the cap are closed without an answer.
 pub const MAX_PENDING_REFUSALS: usize = 64;
+/// The most App Context objects (channel and uuid metadata) kept, over all keysets. Setting
+/// one more answers `503` and stores nothing.
+pub const MAX_APP_CONTEXT_OBJECTS: usize = 10_000;
+
+/// The most App Context memberships kept, over all keysets. Setting more answers `503` and
+/// stores nothing.
+pub const MAX_APP_CONTEXT_MEMBERSHIPS: usize = 20_000;
+
+/// The longest App Context id (channel or uuid in an objects path), in bytes: PubNub's 92.
+pub const MAX_APP_CONTEXT_ID_BYTES: usize = 92;
+
+/// The longest text field of an App Context object or membership (`name`, `description`,
+/// `email`, `externalId`, `profileUrl`, `status`, `type`), in bytes.
+pub const MAX_APP_CONTEXT_FIELD_BYTES: usize = 512;
+
+/// The largest `custom` object of an App Context object or membership, as compact JSON.
+pub const MAX_APP_CONTEXT_CUSTOM_BYTES: usize = 2048;
+
+/// The most memberships one `PATCH /v2/objects/{sub}/uuids/{uuid}/channels` may set and
+/// delete together, and the largest page (`limit`) of any App Context listing: PubNub's 100.
+pub const MAX_APP_CONTEXT_PAGE: usize = 100;

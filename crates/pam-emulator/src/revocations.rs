@@ -83,7 +83,7 @@ impl Revocations {
     }
 
     /// Whether the token with this signature is revoked.
-    pub(crate) fn contains(&self, signature: &[u8; 32]) -> bool {
+    pub(crate) fn contains(&self, signature: &[u8]) -> bool {
         lock(&self.live).contains_key(signature)
     }
 

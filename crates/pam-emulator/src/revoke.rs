@@ -69,6 +69,12 @@ impl AccessManager {
                         .to_owned(),
                 );
             }
+            Err(error @ pam_token::Error::BadSignatureLength { .. }) => {
+                return invalid_token(format!(
+                    "Token was not issued by this keyset: {}",
+                    sentence(&error.to_string())
+                ));
+            }
             Err(error) => {
                 return invalid_token(format!(
                     "Token could not be parsed: {}",
@@ -80,10 +86,14 @@ impl AccessManager {
         if token.is_expired_at(now) {
             return invalid_token("Token is expired.".to_owned());
         }
-        match self
-            .revocations
-            .revoke(*token.signature(), token.expires_at(), now)
-        {
+        // `verify` accepts 32-byte signatures only; a shorter or longer one never gets here.
+        let Some(signature) = token.hmac_signature().copied() else {
+            return invalid_token(format!(
+                "Token could not be verified: its signature is {} bytes long, not 32.",
+                token.signature().len()
+            ));
+        };
+        match self.revocations.revoke(signature, token.expires_at(), now) {
             Ok(_) => Response::revoked(),
             Err(RevokeFailure::Full) => Response::v3(
                 503,

@@ -6,6 +6,7 @@
 use pam_model::ErrorDetail;
 
 use crate::Response;
+use crate::app_context::ObjectsTarget;
 use crate::rest_routes::{REST_PATHS, RestRoute};
 
 /// The endpoints the emulator answers.
@@ -21,6 +22,8 @@ pub(crate) enum Endpoint {
     DeleteMessages,
     Presence,
     ChannelGroups,
+    /// App Context: `/v2/objects/…`.
+    AppContext,
 }
 
 impl Endpoint {
@@ -37,13 +40,17 @@ impl Endpoint {
             Endpoint::DeleteMessages => "delete-messages",
             Endpoint::Presence => "presence",
             Endpoint::ChannelGroups => "channel-registry",
+            Endpoint::AppContext => "objects",
         }
     }
 
     /// Whether the endpoint answers errors in the v3 shape (the Access Manager v3 API) rather
     /// than the legacy flat shape.
     fn is_v3(self) -> bool {
-        matches!(self, Endpoint::Grant | Endpoint::Revoke)
+        matches!(
+            self,
+            Endpoint::Grant | Endpoint::Revoke | Endpoint::AppContext
+        )
     }
 
     /// A `400` for a problem with the request itself, in this endpoint's error shape. Legacy
@@ -101,6 +108,11 @@ pub(crate) enum Route<'p> {
     },
     /// Subscribe, history, presence and channel groups (see [`RestRoute`]).
     Rest(RestRoute<'p>),
+    /// `/v2/objects/{sub}/…` (App Context).
+    AppContext {
+        subscribe_key: &'p str,
+        target: ObjectsTarget<'p>,
+    },
 }
 
 impl<'p> Route<'p> {
@@ -157,6 +169,12 @@ impl<'p> Route<'p> {
                     (None, _) => Err(not_found()),
                 }
             }
+            ["v2", "objects", subscribe_key, tail @ ..] => {
+                ObjectsTarget::parse(method, tail).map(|target| Route::AppContext {
+                    subscribe_key,
+                    target,
+                })
+            }
             _ => RestRoute::parse(method, segments.as_slice())
                 .unwrap_or_else(|| Err(not_found()))
                 .map(Route::Rest),
@@ -171,6 +189,7 @@ impl<'p> Route<'p> {
             Route::Revoke { .. } => Endpoint::Revoke,
             Route::Publish { endpoint, .. } => *endpoint,
             Route::Rest(route) => route.endpoint(),
+            Route::AppContext { .. } => Endpoint::AppContext,
         }
     }
 }
@@ -188,7 +207,10 @@ fn not_found() -> Response {
     Response::legacy_with_payload(
         404,
         "Not Found",
-        Some(serde_json::json!({ "endpoints": endpoints })),
+        Some(serde_json::json!({
+            "endpoints": endpoints,
+            "app_context_endpoints": crate::app_context::ENDPOINTS,
+        })),
     )
 }
 

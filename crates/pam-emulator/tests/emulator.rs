@@ -5,6 +5,7 @@
 mod emulator {
     pub(crate) mod support;
 
+    mod app_context;
     mod channel_groups;
     mod concurrency;
     mod grant;

@@ -1,13 +1,12 @@
 //! What a server answered, and what that answer means: a success to decode, a refusal to turn
 //! into a typed [`Error`], or a sign that the request's timestamp was refused.
 
-use std::time::Duration;
-
 use pam_model::ErrorBody;
 use serde_json::Value;
 
 use crate::error::{Error, Operation};
 use crate::redact::RedactedUrl;
+use crate::retry::RetryAfter;
 
 /// The largest response body read, in bytes; a longer one is a [`Error::Decode`].
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -26,8 +25,8 @@ pub const MAX_DENIED_NAMES: usize = 100;
 pub(crate) struct Answer {
     /// The HTTP status.
     pub(crate) status: u16,
-    /// The wait a `Retry-After` header asked for, if any.
-    pub(crate) retry_after: Option<Duration>,
+    /// The wait a `Retry-After` header asked for, if any (uncapped).
+    pub(crate) retry_after: Option<RetryAfter>,
     /// The body, at most [`MAX_RESPONSE_BYTES`].
     pub(crate) body: Vec<u8>,
 }
@@ -61,6 +60,20 @@ impl Answer {
 
     /// The typed error this (unsuccessful) answer stands for.
     pub(crate) fn into_error(self, operation: Operation, url: RedactedUrl, attempts: u32) -> Error {
+        if self.status == 429 {
+            let message = ErrorBody::from_json(&self.body)
+                .map(|body| body.message)
+                .or_else(|| flat_error_message(&self.body))
+                .or_else(|| array_error_message(&self.body))
+                .map(|m| cut(&m, MAX_SERVER_MESSAGE_CHARS));
+            return Error::RateLimited {
+                operation,
+                url,
+                retry_after: self.retry_after.map(|asked| asked.0),
+                message,
+                attempts,
+            };
+        }
         let service = service_of(&self.body);
         if let Some(body) = ErrorBody::from_json(&self.body) {
             if body.status == 403 && is_signature_message(&body.message) {
@@ -118,17 +131,19 @@ impl Answer {
             url,
             reason: reason.to_owned(),
             excerpt: self.excerpt(),
+            source: None,
         }
     }
 
     /// The body as JSON.
     pub(crate) fn json(&self, operation: Operation, url: &RedactedUrl) -> Result<Value, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            self.decode_error(
-                operation,
-                url.clone(),
-                &format!("the body is not JSON ({e})"),
-            )
+        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
+            operation,
+            status: self.status,
+            url: url.clone(),
+            reason: "the body is not JSON".to_owned(),
+            excerpt: self.excerpt(),
+            source: Some(Box::new(e)),
         })
     }
 }
@@ -162,6 +177,7 @@ fn flat_error(
             message: shown,
             channels: names_in(payload, "channels"),
             channel_groups: names_in(payload, "channel-groups"),
+            denial: None,
         }
     } else if status == 403 && is_signature_message(message) {
         Error::InvalidSignature {

@@ -2,13 +2,14 @@
 //! that sends a request, retries it when that can help and turns the answer into a result.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pam_sign::SigningKey;
-use rand::Rng;
 use reqwest::Method;
 use tracing::{debug, info, warn};
+
+use pam_model::{Permission, ResourceKind};
 
 use crate::answer::{Answer, MAX_RESPONSE_BYTES, cut};
 use crate::clock::Clock;
@@ -16,6 +17,7 @@ use crate::config::{ClientConfig, Keyset};
 use crate::error::{Error, Operation};
 use crate::redact::{REDACTED, RedactedUrl};
 use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use crate::token_lifecycle::{Lifecycle, TokenState};
 
 /// The `pnsdk` value sent with every request.
 pub const PNSDK: &str = concat!("pam-rust/", env!("CARGO_PKG_VERSION"));
@@ -25,19 +27,50 @@ pub const PNSDK: &str = concat!("pam-rust/", env!("CARGO_PKG_VERSION"));
 /// Cloning is cheap and clones share everything: the connection pool, the token set with
 /// [`Client::set_token`] and the clock offset learnt from the server. `Debug` shows neither the
 /// secret key nor the token.
+///
+/// # Token lifecycle
+///
+/// Every token the client is given is parsed offline, so it knows its expiry and authorized
+/// user id. Before a request is sent, a token that is expired (by the local clock corrected by
+/// the server's time, fetched once from `/time/0` before the client first calls a token
+/// expired, so a clock that runs ahead does not kill valid tokens) or restricted to another
+/// user id fails the request with
+/// [`Error::TokenNotSent`], unless the check is turned off
+/// ([`ClientConfig::check_token_before_sending`]).
+///
+/// With a [`crate::TokenProvider`] ([`ClientConfig::token_provider`]) the client keeps its
+/// token valid itself:
+/// - the first token is fetched on first use (or [`Client::refresh_token`]);
+/// - a background task refreshes it ahead of expiry, at the time [`crate::TokenRefreshPolicy`]
+///   gives (jittered), while requests keep using the current token: a slow provider holds up
+///   no request whose token is still valid;
+/// - a request whose token cannot work waits for a new one instead of failing;
+/// - one refresh runs at a time: every request that needs a token waits for the same one and
+///   gets its result or its error ([`Error::TokenRefreshFailed`]);
+/// - after a 403 "Token is expired." or "Token is revoked." the client gets a new token once
+///   and sends the request once more (a 403 means the request was not accepted, so this holds
+///   for publish too); a second refusal is returned. An expired 403 for a token the client
+///   thought alive also makes it fetch the server's time and correct its clock;
+/// - a 403 "Forbidden" (a missing permission) is never retried: its error carries the
+///   token's own offline check ([`crate::Denial`]: resource, permission, deciding entry);
+/// - a failing provider is called at most [`crate::TokenRefreshPolicy::max_attempts`] times
+///   per refresh, with backoff, and not again within the failure cooldown.
+///
+/// [`Client::token_events`] reports what happens (refreshed, refresh failed, expired,
+/// replaced), as do `tracing` events of target `pam_http::token`; none shows a token.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     http: reqwest::Client,
     origin: String,
     keyset: Keyset,
     user_id: String,
     signing_key: Option<SigningKey>,
-    token: RwLock<Option<Arc<str>>>,
-    clock: Clock,
+    pub(crate) lifecycle: Lifecycle,
+    pub(crate) clock: Clock,
     retry: RetryPolicy,
     connect_timeout: Duration,
     request_timeout: Duration,
@@ -58,16 +91,27 @@ pub(crate) struct Call {
     pub(crate) signed: bool,
     /// Whether `auth=<token>` is added when a token is set.
     pub(crate) with_auth: bool,
+    /// The resource and permission the call needs from the token, for the offline check
+    /// that explains a 403 "Forbidden".
+    pub(crate) access: Option<(ResourceKind, String, Permission)>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The refresh schedule holds no strong reference; wake it so that it ends.
+        self.lifecycle.wake();
+    }
 }
 
 /// Why an attempt produced no answer.
 enum Failure {
     Timeout {
         connecting: bool,
+        source: reqwest::Error,
     },
     Connect {
         may_have_been_sent: bool,
-        reason: String,
+        source: reqwest::Error,
     },
     TooLarge {
         status: u16,
@@ -90,7 +134,8 @@ impl Client {
             .user_agent(PNSDK)
             .build()
             .map_err(|e| Error::Setup {
-                reason: describe(&e.without_url()),
+                reason: "the HTTP client (its TLS stack) cannot be built".to_owned(),
+                source: Some(Box::new(e.without_url())),
             })?;
         let keyset = config.keyset;
         let signing_key = match (&keyset.publish_key, &keyset.secret_key) {
@@ -99,20 +144,27 @@ impl Client {
             }
             _ => None,
         };
-        Ok(Client {
+        let client = Client {
             inner: Arc::new(Inner {
                 http,
                 origin,
                 keyset,
                 user_id: config.user_id,
                 signing_key,
-                token: RwLock::new(None),
+                lifecycle: Lifecycle::new(
+                    config.token_provider,
+                    config.token_refresh,
+                    config.check_token_before_sending,
+                ),
                 clock: Clock::new(config.clock_skew_for_testing),
                 retry: config.retry,
                 connect_timeout: config.connect_timeout,
                 request_timeout: config.request_timeout,
             }),
-        })
+        };
+        // Built inside a runtime: the refresh schedule starts now; otherwise on first use.
+        client.ensure_scheduler();
+        Ok(client)
     }
 
     /// The origin requests go to, without a trailing `/`.
@@ -139,41 +191,6 @@ impl Client {
         self.inner.signing_key.is_some()
     }
 
-    /// Sets the token sent as `auth` with every later request (except grant and revoke),
-    /// from this client and all its clones.
-    pub fn set_token(&self, token: impl Into<String>) {
-        let token: String = token.into();
-        *self
-            .inner
-            .token
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) =
-            (!token.is_empty()).then(|| Arc::from(token));
-    }
-
-    /// Stops sending a token.
-    pub fn clear_token(&self) {
-        *self
-            .inner
-            .token
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = None;
-    }
-
-    /// The token set with [`Client::set_token`], if any.
-    #[must_use]
-    pub fn token(&self) -> Option<String> {
-        self.current_token().map(|t| t.to_string())
-    }
-
-    fn current_token(&self) -> Option<Arc<str>> {
-        self.inner
-            .token
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
     /// The correction applied to the local clock when signing, in seconds (server time minus
     /// local time), learnt the last time the server refused a timestamp. 0 until then.
     #[must_use]
@@ -181,9 +198,68 @@ impl Client {
         self.inner.clock.offset_secs()
     }
 
-    /// Sends `call`, retrying as the policy allows and correcting the clock once if the
-    /// server refuses the timestamp. Returns the successful answer and the URL shown for it.
+    /// Sends `call` with the token it needs: checked before sending (refreshed first when it
+    /// cannot work and a provider is set), replaced once and the call sent once more after a
+    /// 403 "Token is expired." or "Token is revoked." when a provider is set. A 403
+    /// "Forbidden" is explained by the token's own offline check, and not retried.
     pub(crate) async fn send(&self, call: &Call) -> Result<(Answer, RedactedUrl), Error> {
+        if !call.with_auth {
+            return self.send_with(call, None).await;
+        }
+        if call.operation == Operation::Time {
+            // The time is public: whatever the token's state, it is only carried along.
+            let current = self.inner.lifecycle.current();
+            return self.send_with(call, current.as_deref()).await;
+        }
+        let token = self.token_for(call.operation).await?;
+        let result = self.send_with(call, token.as_deref()).await;
+        let Some(used) = token else {
+            return result;
+        };
+        match result {
+            Err(Error::TokenExpired { .. } | Error::TokenRevoked { .. })
+                if self.has_token_provider() =>
+            {
+                info!(operation = %call.operation, "the server refused the token; getting a new one and sending once more");
+                if matches!(result, Err(Error::TokenExpired { .. })) {
+                    // The client thought the token alive: its clock is probably off.
+                    self.correct_clock(call.operation).await;
+                }
+                let fresh = self.replace_refused(call.operation, &used).await?;
+                self.send_with(call, Some(&fresh)).await
+            }
+            Err(Error::Forbidden {
+                operation,
+                service,
+                message,
+                channels,
+                channel_groups,
+                denial: None,
+            }) => Err(Error::Forbidden {
+                operation,
+                service,
+                message,
+                channels,
+                channel_groups,
+                denial: call
+                    .access
+                    .as_ref()
+                    .and_then(|access| self.denial(&used, access))
+                    .map(Box::new),
+            }),
+            other => other,
+        }
+    }
+
+    /// Sends `call` with `token` as `auth`, retrying as the policy allows and correcting the
+    /// clock once if the server refuses the timestamp. Returns the successful answer and the
+    /// URL shown for it.
+    async fn send_with(
+        &self,
+        call: &Call,
+        token: Option<&TokenState>,
+    ) -> Result<(Answer, RedactedUrl), Error> {
+        let auth = token.map(|t| &*t.text);
         let inner = &*self.inner;
         let started = Instant::now();
         let request_id = new_request_id();
@@ -192,7 +268,7 @@ impl Client {
         let mut clock_corrected = false;
         loop {
             attempts += 1;
-            let query = self.query(call, &request_id);
+            let query = self.query(call, &request_id, auth);
             let shown = RedactedUrl::from_parts(&inner.origin, &call.shown_path, &query);
             let url = format!(
                 "{}{}?{}",
@@ -214,13 +290,17 @@ impl Client {
                             continue;
                         }
                     }
-                    let retry_after = answer.retry_after;
                     let may_retry = call.operation.is_idempotent()
                         && is_retryable_status(answer.status)
                         && retries + 1 < inner.retry.attempts();
-                    match may_retry
-                        .then(|| retry_after.unwrap_or_else(|| inner.retry.backoff(retries)))
-                    {
+                    let wait = match answer.retry_after {
+                        // Asked for longer than we ever wait: the 429 goes back at once, with
+                        // the wait the server asked for.
+                        Some(asked) if asked.exceeds_cap() => None,
+                        Some(asked) => Some(asked.0),
+                        None => Some(inner.retry.backoff(retries)),
+                    };
+                    match wait.filter(|_| may_retry) {
                         Some(wait) if fits(started, wait, &inner.retry) => {
                             warn!(operation = %call.operation, status = answer.status, url = %shown,
                                   wait_ms = wait.as_millis() as u64, "retrying after HTTP status");
@@ -229,7 +309,7 @@ impl Client {
                         _ => return Err(answer.into_error(call.operation, shown, attempts)),
                     }
                 }
-                Err(Failure::Timeout { connecting }) => {
+                Err(Failure::Timeout { connecting, source }) => {
                     return Err(Error::Timeout {
                         operation: call.operation,
                         url: shown,
@@ -240,6 +320,7 @@ impl Client {
                         },
                         connecting,
                         attempts,
+                        source: Some(Box::new(source)),
                     });
                 }
                 Err(Failure::TooLarge { status }) => {
@@ -249,11 +330,12 @@ impl Client {
                         url: shown,
                         reason: format!("the response is larger than {MAX_RESPONSE_BYTES} bytes"),
                         excerpt: String::new(),
+                        source: None,
                     });
                 }
                 Err(Failure::Connect {
                     may_have_been_sent,
-                    reason,
+                    source,
                 }) => {
                     let wait = inner.retry.backoff(retries);
                     let may_retry = (!may_have_been_sent || call.operation.is_idempotent())
@@ -263,11 +345,12 @@ impl Client {
                         return Err(Error::Connect {
                             operation: call.operation,
                             url: shown,
-                            reason,
                             may_have_been_sent,
                             attempts,
+                            source: Box::new(source),
                         });
                     }
+                    let reason = describe(&source);
                     warn!(operation = %call.operation, url = %shown, %reason,
                           wait_ms = wait.as_millis() as u64, "retrying after a connection failure");
                     wait
@@ -280,17 +363,20 @@ impl Client {
 
     /// The query of one attempt: `uuid`, `pnsdk`, `requestid`, `auth` when set, then the
     /// signed `timestamp` and `signature` when the call is signed.
-    fn query(&self, call: &Call, request_id: &str) -> Vec<(&'static str, String)> {
+    fn query(
+        &self,
+        call: &Call,
+        request_id: &str,
+        auth: Option<&str>,
+    ) -> Vec<(&'static str, String)> {
         let inner = &*self.inner;
         let mut query = vec![
             ("uuid", inner.user_id.clone()),
             ("pnsdk", PNSDK.to_owned()),
             ("requestid", request_id.to_owned()),
         ];
-        if call.with_auth {
-            if let Some(token) = self.current_token() {
-                query.push(("auth", token.to_string()));
-            }
+        if let (true, Some(token)) = (call.with_auth, auth) {
+            query.push(("auth", token.to_owned()));
         }
         if let (true, Some(key)) = (call.signed, &inner.signing_key) {
             let pairs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -319,7 +405,7 @@ impl Client {
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| parse_retry_after(v.as_bytes()));
+            .and_then(|v| parse_retry_after(v.as_bytes(), self.inner.clock.now()));
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(failure)? {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
@@ -334,11 +420,18 @@ impl Client {
         })
     }
 
+    /// The current token's text, for `/time/0` (which carries it like any request).
+    fn lifecycle_token(&self) -> Option<Arc<str>> {
+        self.inner.lifecycle.current().map(|t| Arc::clone(&t.text))
+    }
+
     /// Asks the server for its time (one attempt, unsigned) and adopts it; false when that
-    /// failed.
-    async fn correct_clock(&self, operation: Operation) -> bool {
+    /// failed. Called when the server refused a timestamp, and before the client decides on
+    /// its own that a token is expired.
+    pub(crate) async fn correct_clock(&self, operation: Operation) -> bool {
         let call = Call::time();
-        let query = self.query(&call, &new_request_id());
+        let auth = self.lifecycle_token();
+        let query = self.query(&call, &new_request_id(), auth.as_deref());
         let url = format!(
             "{}{}?{}",
             self.inner.origin,
@@ -357,12 +450,11 @@ impl Client {
             Ok(server) => {
                 self.inner.clock.correct_to(server.unix_seconds());
                 info!(%operation, offset_secs = self.inner.clock.offset_secs(),
-                      "the server refused the request timestamp; corrected the clock, retrying");
+                      "corrected the clock to the server's time");
                 true
             }
             Err(error) => {
-                warn!(%operation, %error,
-                      "the server refused the request timestamp and its time could not be fetched");
+                warn!(%operation, %error, "the server's time could not be fetched");
                 false
             }
         }
@@ -372,11 +464,13 @@ impl Client {
 impl Failure {
     fn describe(&self) -> String {
         match self {
-            Failure::Timeout { connecting: true } => "timed out connecting".to_owned(),
-            Failure::Timeout { connecting: false } => {
-                "timed out waiting for the response".to_owned()
-            }
-            Failure::Connect { reason, .. } => reason.clone(),
+            Failure::Timeout {
+                connecting: true, ..
+            } => "timed out connecting".to_owned(),
+            Failure::Timeout {
+                connecting: false, ..
+            } => "timed out waiting for the response".to_owned(),
+            Failure::Connect { source, .. } => describe(source),
             Failure::TooLarge { .. } => {
                 format!("the response is larger than {MAX_RESPONSE_BYTES} bytes")
             }
@@ -389,16 +483,17 @@ fn fits(started: Instant, wait: Duration, policy: &RetryPolicy) -> bool {
     started.elapsed().saturating_add(wait) <= policy.max_elapsed
 }
 
-/// Sorts a transport error into timeout, connect-before-sending and lost-after-connecting.
+/// Sorts a transport error into timeout, connect-before-sending and lost-after-connecting;
+/// the error is kept (as the cause) without its URL, which may carry credentials.
 fn failure(error: reqwest::Error) -> Failure {
-    if error.is_timeout() {
-        Failure::Timeout {
-            connecting: error.is_connect(),
-        }
+    let connecting = error.is_connect();
+    let source = error.without_url();
+    if source.is_timeout() {
+        Failure::Timeout { connecting, source }
     } else {
         Failure::Connect {
-            may_have_been_sent: !error.is_connect(),
-            reason: describe(&error.without_url()),
+            may_have_been_sent: !connecting,
+            source,
         }
     }
 }
@@ -418,26 +513,9 @@ fn describe(error: &reqwest::Error) -> String {
     cut(&text, 300)
 }
 
-/// A random request id in UUID v4 form.
+/// A random request id: a UUID v4 in its hyphenated lowercase form.
 fn new_request_id() -> String {
-    let bytes: [u8; 16] = rand::thread_rng().r#gen();
-    let hex: String = bytes
-        .iter()
-        .enumerate()
-        .map(|(i, b)| match i {
-            6 => format!("{:02x}", (b & 0x0f) | 0x40),
-            8 => format!("{:02x}", (b & 0x3f) | 0x80),
-            _ => format!("{b:02x}"),
-        })
-        .collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    uuid::Uuid::new_v4().hyphenated().to_string()
 }
 
 impl fmt::Debug for Client {
@@ -447,7 +525,8 @@ impl fmt::Debug for Client {
             .field("origin", &inner.origin)
             .field("user_id", &inner.user_id)
             .field("keyset", &inner.keyset)
-            .field("token", &self.current_token().map(|_| REDACTED))
+            .field("token", &self.inner.lifecycle.current().map(|_| REDACTED))
+            .field("token_provider", &self.has_token_provider())
             .field("clock_offset_secs", &inner.clock.offset_secs())
             .field("retry", &inner.retry)
             .field("connect_timeout", &inner.connect_timeout)
@@ -461,21 +540,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn request_ids_look_like_uuid_v4_and_differ() {
+    fn request_ids_are_uuid_v4_and_differ() {
         let a = new_request_id();
         let b = new_request_id();
         assert_ne!(a, b);
-        assert_eq!(a.len(), 36);
-        let groups: Vec<&str> = a.split('-').collect();
-        assert_eq!(
-            groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
-            [8, 4, 4, 4, 12]
-        );
-        assert!(groups[2].starts_with('4'), "{a}");
-        assert!(
-            matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
-            "{a}"
-        );
+        let parsed = uuid::Uuid::parse_str(&a).expect("a UUID");
+        assert_eq!(parsed.get_version(), Some(uuid::Version::Random));
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(parsed.hyphenated().to_string(), a);
     }
 
     #[test]
@@ -508,7 +580,6 @@ mod tests {
             "admin",
         ))
         .expect("valid config");
-        client.set_token("tok");
         let call = Call {
             operation: Operation::Publish,
             method: Method::GET,
@@ -517,8 +588,9 @@ mod tests {
             json_body: None,
             signed: true,
             with_auth: true,
+            access: None,
         };
-        let query = client.query(&call, "rid");
+        let query = client.query(&call, "rid", Some("tok"));
         let keys: Vec<&str> = query.iter().map(|(k, _)| *k).collect();
         assert_eq!(
             keys,

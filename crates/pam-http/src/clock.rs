@@ -5,7 +5,7 @@
 //! server rejects a timestamp, the client asks it for the time (`GET /time/0`), keeps the
 //! difference as an offset and signs every later request with the corrected clock.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Unix seconds for signing: the system clock, plus a skew injected for tests, plus the
@@ -16,6 +16,8 @@ pub(crate) struct Clock {
     skew_for_testing: i64,
     /// Seconds to add to the (skewed) local clock to get the server's time.
     offset: AtomicI64,
+    /// Whether the offset was ever learnt from the server.
+    synced: AtomicBool,
 }
 
 impl Clock {
@@ -23,6 +25,7 @@ impl Clock {
         Clock {
             skew_for_testing,
             offset: AtomicI64::new(0),
+            synced: AtomicBool::new(false),
         }
     }
 
@@ -43,11 +46,35 @@ impl Clock {
         u64::try_from(corrected).unwrap_or(0)
     }
 
+    /// The corrected time in Unix milliseconds.
+    pub(crate) fn now_millis(&self) -> u64 {
+        let local_ms = match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
+            Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+        };
+        let shift_secs = self
+            .skew_for_testing
+            .saturating_add(self.offset.load(Ordering::Relaxed));
+        let corrected = local_ms.saturating_add(shift_secs.saturating_mul(1000));
+        u64::try_from(corrected).unwrap_or(0)
+    }
+
+    /// The corrected time as a [`SystemTime`], to the second.
+    pub(crate) fn now(&self) -> SystemTime {
+        UNIX_EPOCH + std::time::Duration::from_secs(self.now_secs())
+    }
+
     /// Learns the server's time: later calls of [`Clock::now_secs`] follow it.
     pub(crate) fn correct_to(&self, server_secs: u64) {
         let server = i64::try_from(server_secs).unwrap_or(i64::MAX);
         self.offset
             .store(server.saturating_sub(self.local_secs()), Ordering::Relaxed);
+        self.synced.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the server's time was ever learnt.
+    pub(crate) fn is_synced(&self) -> bool {
+        self.synced.load(Ordering::Relaxed)
     }
 
     /// The offset learnt so far, seconds (server minus local).

@@ -21,6 +21,7 @@ impl Call {
             json_body: None,
             signed: false,
             with_auth: true,
+            access: None,
         }
     }
 }
@@ -61,6 +62,7 @@ impl Client {
             json_body: Some(request.to_body_json().into_bytes()),
             signed: true,
             with_auth: false,
+            access: None,
         };
         let (answer, shown) = self.send(&call).await?;
         let json = answer.json(Operation::Grant, &shown)?;
@@ -100,6 +102,7 @@ impl Client {
             json_body: None,
             signed: true,
             with_auth: false,
+            access: None,
         };
         let (answer, shown) = self.send(&call).await?;
         match answer.json(Operation::Revoke, &shown)? {
@@ -167,6 +170,11 @@ impl Client {
             json_body: None,
             signed: true,
             with_auth: true,
+            access: Some((
+                pam_model::ResourceKind::Channel,
+                channel.to_owned(),
+                pam_model::Permission::Write,
+            )),
         };
         let (answer, shown) = self.send(&call).await?;
         let json = answer.json(Operation::Publish, &shown)?;

@@ -6,9 +6,14 @@ use std::time::Duration;
 use pam_model::{ErrorBody, ResourceKind};
 
 use crate::redact::RedactedUrl;
+use crate::token_errors::{Denial, RefreshError, TokenProblem};
 
 /// The service name in every Access Manager body, which [`ErrorBody::to_json`] writes too.
 const ACCESS_MANAGER: &str = "Access Manager";
+
+/// A cause kept as [`std::error::Error::source`]: the I/O, HTTP, TLS or JSON error underneath a
+/// failure, typed (use `downcast_ref` to inspect it).
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Which call failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,6 +27,8 @@ pub enum Operation {
     Time,
     /// `GET /publish/{pub}/{sub}/0/{channel}/0/{message}`.
     Publish,
+    /// A call of the client's token provider (not an HTTP request).
+    Refresh,
 }
 
 impl Operation {
@@ -41,13 +48,14 @@ impl fmt::Display for Operation {
             Operation::Revoke => "revoke token",
             Operation::Time => "time",
             Operation::Publish => "publish",
+            Operation::Refresh => "token refresh",
         })
     }
 }
 
 /// A mistake in how the client was configured or called: never caused by what a server
 /// answered, always fixed by changing the calling code.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Misuse {
     /// A client builder was not given a required setting.
@@ -126,11 +134,16 @@ pub enum Misuse {
         argument: &'static str,
     },
 
-    /// The publish message could not be turned into JSON.
-    #[error("the message cannot be serialized as JSON: {reason}")]
+    /// [`crate::Client::refresh_token`] was called on a client without a token provider.
+    #[error("refreshing the token needs a token provider; the client has none")]
+    TokenProviderRequired,
+
+    /// The publish message could not be turned into JSON; `source` is `serde_json`'s error.
+    #[error("the message cannot be serialized as JSON")]
     MessageNotSerializable {
-        /// What `serde_json` said.
-        reason: String,
+        /// What `serde_json` said (a `serde_json::Error`).
+        #[source]
+        source: Cause,
     },
 }
 
@@ -175,10 +188,13 @@ pub enum Error {
         body: ErrorBody,
     },
 
-    /// 403 "Forbidden": the token (or its absence) does not allow this request.
+    /// 403 "Forbidden": the token (or its absence) does not allow this request. Not retried:
+    /// a missing permission is a design error, and `denial` says which resource and
+    /// permission, from the offline check of the token sent.
     #[error(
-        "{operation} forbidden (403): {message}{}",
-        denied_list(channels, channel_groups)
+        "{operation} forbidden (403): {message}{}{}",
+        denied_list(channels, channel_groups),
+        denial_suffix(denial.as_deref())
     )]
     #[non_exhaustive]
     Forbidden {
@@ -192,6 +208,9 @@ pub enum Error {
         channels: Vec<String>,
         /// The channel groups the server named as denied (may be empty).
         channel_groups: Vec<String>,
+        /// What the offline check of the token sent says: the resource, the permission needed
+        /// and missing, and which entry decided. `None` without a token that parses.
+        denial: Option<Box<Denial>>,
     },
 
     /// 403 "Token is expired.": the token's lifetime is over; grant a new one.
@@ -216,6 +235,35 @@ pub enum Error {
         service: Option<String>,
         /// The server's message.
         message: String,
+    },
+
+    /// The request was not sent: the client's token cannot work (expired by the client's
+    /// clock corrected by the server's time, or restricted to another user id), and the
+    /// client has no token provider to get another.
+    #[error("{operation} not sent: {problem}; set a new token")]
+    #[non_exhaustive]
+    TokenNotSent {
+        /// The call.
+        operation: Operation,
+        /// Why the token cannot work.
+        problem: TokenProblem,
+    },
+
+    /// The request needed a new token and the token provider did not give one, after
+    /// `attempts` calls (or it failed within the cooldown of an earlier refresh). `source` is
+    /// why; its own `source()` is the provider's error, whose text never appears here.
+    #[error(
+        "{operation} not sent: no new token, the refresh failed after {attempts} call(s) of the token provider"
+    )]
+    #[non_exhaustive]
+    TokenRefreshFailed {
+        /// The call.
+        operation: Operation,
+        /// Calls of the provider made by the refresh.
+        attempts: u32,
+        /// Why the refresh failed.
+        #[source]
+        source: RefreshError,
     },
 
     /// 403 "Invalid signature": the secret key (or publish key) does not match the keyset.
@@ -251,6 +299,28 @@ pub enum Error {
         message: String,
     },
 
+    /// 429 "Too Many Requests" that the client did not (or no longer) retry: the server asked
+    /// for a wait longer than [`crate::MAX_RETRY_AFTER_SECS`] or than the retry policy's time
+    /// budget has left, or the attempts ran out. `retry_after` is the wait the server asked
+    /// for, uncapped (from a number of seconds or an HTTP date), when it sent `Retry-After`.
+    #[error(
+        "{operation} rate limited (429) by {url} after {attempts} attempt(s){}",
+        retry_after_suffix(retry_after)
+    )]
+    #[non_exhaustive]
+    RateLimited {
+        /// The call.
+        operation: Operation,
+        /// The URL, redacted.
+        url: RedactedUrl,
+        /// The wait the server asked for in `Retry-After`, if it sent a usable one.
+        retry_after: Option<Duration>,
+        /// The server's message, if its body had one.
+        message: Option<String>,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
     /// A status the call does not expect, with a body that is no PubNub error (a proxy's HTML
     /// page, a 503 still failing after the retries ran out, …).
     #[error(
@@ -271,6 +341,11 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// A token given to the client (or a provider's) is not a PAM v3 token: the token
+    /// codec's error, unchanged. `pam::parse_token(t)?` converts into this.
+    #[error(transparent)]
+    Token(#[from] pam_token::Error),
+
     /// No complete answer within the configured time.
     #[error(
         "{operation} timed out: no {} from {url} within {limit:?} (attempt {attempts})",
@@ -288,11 +363,15 @@ pub enum Error {
         connecting: bool,
         /// How many attempts were made.
         attempts: u32,
+        /// The HTTP layer's timeout error.
+        #[source]
+        source: Option<Cause>,
     },
 
-    /// The connection could not be made, or broke before a response arrived.
+    /// The connection could not be made, or broke before a response arrived; `source` is
+    /// the cause from the operating system, TLS or the HTTP layer.
     #[error(
-        "{operation} failed: {} {url}: {reason} (after {attempts} attempt(s))",
+        "{operation} failed: {} {url} (after {attempts} attempt(s))",
         if *may_have_been_sent { "connection lost talking to" } else { "could not connect to" }
     )]
     #[non_exhaustive]
@@ -301,13 +380,15 @@ pub enum Error {
         operation: Operation,
         /// The URL, redacted.
         url: RedactedUrl,
-        /// The cause, from the operating system or the HTTP layer (never includes the URL).
-        reason: String,
         /// Whether the server may have received the request (the connection broke after it
         /// was established). A publish is not repeated in that case.
         may_have_been_sent: bool,
         /// How many attempts were made.
         attempts: u32,
+        /// The cause (its chain reaches the `std::io::Error` when there is one); never
+        /// includes the URL.
+        #[source]
+        source: Cause,
     },
 
     /// The response is not what the endpoint answers: not JSON, the wrong shape, too large.
@@ -327,6 +408,9 @@ pub enum Error {
         reason: String,
         /// The start of the body (see [`crate::MAX_EXCERPT_CHARS`]).
         excerpt: String,
+        /// The parser's error, when the body did not parse at all.
+        #[source]
+        source: Option<Cause>,
     },
 
     /// The HTTP client or the private runtime of the blocking API could not be set up.
@@ -334,6 +418,9 @@ pub enum Error {
     Setup {
         /// What failed.
         reason: String,
+        /// Why, when another error says so (the TLS stack's, the operating system's).
+        #[source]
+        source: Option<Cause>,
     },
 
     /// The calling code misused the API (see [`Misuse`]).
@@ -352,6 +439,22 @@ fn denied_list(channels: &[String], groups: &[String]) -> String {
         }
     }
     out
+}
+
+fn denial_suffix(denial: Option<&Denial>) -> String {
+    denial.map_or_else(String::new, |d| {
+        format!("; the token's own check: {}", d.reason)
+    })
+}
+
+fn retry_after_suffix(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!(
+            "; the server asks to wait {} s before trying again",
+            wait.as_secs()
+        ),
+        None => String::from("; the server named no wait (no usable Retry-After)"),
+    }
 }
 
 fn excerpt_suffix(excerpt: &str) -> String {
@@ -377,8 +480,11 @@ impl Error {
             | Error::UnexpectedStatus { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::Connect { operation, .. }
-            | Error::Decode { operation, .. } => Some(*operation),
-            Error::Setup { .. } | Error::Misuse(_) => None,
+            | Error::Decode { operation, .. }
+            | Error::RateLimited { operation, .. }
+            | Error::TokenNotSent { operation, .. }
+            | Error::TokenRefreshFailed { operation, .. } => Some(*operation),
+            Error::Setup { .. } | Error::Misuse(_) | Error::Token(_) => None,
         }
     }
 
@@ -395,10 +501,14 @@ impl Error {
             Error::Service { status, .. }
             | Error::UnexpectedStatus { status, .. }
             | Error::Decode { status, .. } => Some(*status),
+            Error::RateLimited { .. } => Some(429),
             Error::Timeout { .. }
             | Error::Connect { .. }
             | Error::Setup { .. }
-            | Error::Misuse(_) => None,
+            | Error::Misuse(_)
+            | Error::Token(_)
+            | Error::TokenNotSent { .. }
+            | Error::TokenRefreshFailed { .. } => None,
         }
     }
 
@@ -423,6 +533,7 @@ impl Error {
             | Error::TokenRevoked { message, .. }
             | Error::InvalidSignature { message, .. }
             | Error::Service { message, .. } => Some(message),
+            Error::RateLimited { message, .. } => message.as_deref(),
             _ => None,
         }
     }
@@ -441,6 +552,20 @@ impl Error {
             Error::InvalidRequest { .. } => Some(ACCESS_MANAGER),
             _ => None,
         }
+    }
+
+    /// Whether the token was (or would have been) refused as expired: a 403 "Token is
+    /// expired." from the server, or [`Error::TokenNotSent`] for an expired token.
+    #[must_use]
+    pub fn is_token_expired(&self) -> bool {
+        matches!(
+            self,
+            Error::TokenExpired { .. }
+                | Error::TokenNotSent {
+                    problem: TokenProblem::Expired { .. },
+                    ..
+                }
+        )
     }
 
     /// Whether this is a mistake in the calling code ([`Error::Misuse`]).
@@ -480,6 +605,7 @@ mod tests {
             message: "Forbidden".into(),
             channels: vec!["secret".into()],
             channel_groups: vec![],
+            denial: None,
         };
         let text = forbidden.to_string();
         assert!(text.contains("denied channel(s): secret"), "{text}");

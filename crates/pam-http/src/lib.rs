@@ -10,6 +10,10 @@ mod error;
 mod redact;
 mod retry;
 mod timetoken;
+mod token_errors;
+mod token_lifecycle;
+mod token_provider;
+mod token_schedule;
 
 pub use answer::{
     MAX_DENIED_NAMES, MAX_EXCERPT_CHARS, MAX_RESPONSE_BYTES, MAX_SERVER_MESSAGE_CHARS,
@@ -19,7 +23,12 @@ pub use config::{
     ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ORIGIN, DEFAULT_REQUEST_TIMEOUT, Keyset,
     MAX_ORIGIN_BYTES, MAX_USER_ID_BYTES,
 };
-pub use error::{Error, Misuse, Operation};
+pub use error::{Cause, Error, Misuse, Operation};
 pub use redact::{MAX_SHOWN_URL_CHARS, RedactedUrl};
 pub use retry::{MAX_RETRY_AFTER_SECS, RetryPolicy};
 pub use timetoken::{TIMETOKEN_UNITS_PER_SEC, Timetoken};
+pub use token_errors::{Denial, RefreshError, TokenProblem};
+pub use token_provider::{
+    SharedTokenProvider, TokenEvent, TokenFuture, TokenOrigin, TokenProvider, TokenRefreshPolicy,
+    TokenStatus,
+};

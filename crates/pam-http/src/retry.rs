@@ -1,6 +1,6 @@
 //! When to try a request again, and how long to wait first.
 //!
-//! Retried: 429 (after its `Retry-After`, when it gives one in seconds), 502, 503, 504, and
+//! Retried: 429 (after its `Retry-After`, in seconds or as an HTTP date), 502, 503, 504, and
 //! connections that failed before the request went out. A connection that broke after it was
 //! established is retried only for calls that are safe to repeat (not publish). Nothing else
 //! is retried: other 4xx answers say the request itself is wrong, and repeating it cannot help.
@@ -9,12 +9,13 @@
 //! uniformly random time in `0..=min(max_backoff, initial_backoff * 2^n)`, so clients that
 //! failed together do not come back together. Attempts and the total time are both bounded.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use rand::Rng;
 
-/// The longest `Retry-After` honoured, in seconds. A server asking for more is treated as
-/// "not now": the 429 is returned instead of waiting.
+/// The longest `Retry-After` honoured, in seconds. A server asking for more (or for more than
+/// is left of [`RetryPolicy::max_elapsed`]) is not waited for: the 429 is returned at once as
+/// [`crate::Error::RateLimited`], which carries the wait the server asked for.
 pub const MAX_RETRY_AFTER_SECS: u64 = 300;
 
 /// How a client retries failed requests.
@@ -109,16 +110,35 @@ impl RetryPolicy {
     }
 }
 
-/// The wait a `Retry-After` header asks for, when it is a whole number of seconds no larger
-/// than [`MAX_RETRY_AFTER_SECS`]. HTTP dates and anything else give `None` (the usual
-/// backoff applies).
-pub(crate) fn parse_retry_after(value: &[u8]) -> Option<Duration> {
+/// The wait a `Retry-After` header asked for, exactly as asked (not capped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RetryAfter(pub(crate) Duration);
+
+impl RetryAfter {
+    /// Whether the server asked for more than [`MAX_RETRY_AFTER_SECS`]: the client does not
+    /// wait that long, it returns the 429 as [`crate::Error::RateLimited`] instead.
+    pub(crate) fn exceeds_cap(self) -> bool {
+        self.0 > Duration::from_secs(MAX_RETRY_AFTER_SECS)
+    }
+}
+
+/// The wait a `Retry-After` header asks for, in either of its forms (RFC 9110 §10.2.3): a
+/// whole number of seconds, or an HTTP date, which counts from `now` (a date already past is
+/// no wait). A number too large for a `Duration` is the longest wait; anything else is `None`
+/// (the usual backoff applies).
+pub(crate) fn parse_retry_after(value: &[u8], now: SystemTime) -> Option<RetryAfter> {
     let text = std::str::from_utf8(value).ok()?.trim();
-    if text.is_empty() || text.len() > 6 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() {
         return None;
     }
-    let secs: u64 = text.parse().ok()?;
-    (secs <= MAX_RETRY_AFTER_SECS).then(|| Duration::from_secs(secs))
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        let secs = text.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(RetryAfter(Duration::from_secs(secs)));
+    }
+    let date = httpdate::parse_http_date(text).ok()?;
+    Some(RetryAfter(
+        date.duration_since(now).unwrap_or(Duration::ZERO),
+    ))
 }
 
 /// Whether an HTTP status is worth retrying.
@@ -128,6 +148,8 @@ pub(crate) fn is_retryable_status(status: u16) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
 
     #[test]
@@ -150,17 +172,52 @@ mod tests {
         }
     }
 
+    fn at(unix_secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(unix_secs)
+    }
+
     #[test]
-    fn retry_after_accepts_plain_seconds_only() {
-        assert_eq!(parse_retry_after(b"1"), Some(Duration::from_secs(1)));
-        assert_eq!(parse_retry_after(b" 30 "), Some(Duration::from_secs(30)));
-        assert_eq!(parse_retry_after(b"0"), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after(b"301"), None);
-        assert_eq!(parse_retry_after(b"-1"), None);
-        assert_eq!(parse_retry_after(b"1.5"), None);
-        assert_eq!(parse_retry_after(b"Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after(b"99999999999999999999"), None);
-        assert_eq!(parse_retry_after(b"\xff"), None);
+    fn retry_after_in_seconds_is_kept_whole() {
+        let now = at(1_700_000_000);
+        let secs = |s: u64| Some(RetryAfter(Duration::from_secs(s)));
+        assert_eq!(parse_retry_after(b"1", now), secs(1));
+        assert_eq!(parse_retry_after(b" 30 ", now), secs(30));
+        assert_eq!(parse_retry_after(b"0", now), secs(0));
+        // Above the cap the wait is still what the server asked for: the caller decides.
+        assert_eq!(parse_retry_after(b"301", now), secs(301));
+        assert_eq!(parse_retry_after(b"3600", now), secs(3600));
+        assert!(!RetryAfter(Duration::from_secs(300)).exceeds_cap());
+        assert!(RetryAfter(Duration::from_secs(301)).exceeds_cap());
+        assert_eq!(parse_retry_after(b"-1", now), None);
+        assert_eq!(parse_retry_after(b"1.5", now), None);
+        assert_eq!(parse_retry_after(b"", now), None);
+        assert_eq!(parse_retry_after(b"\xff", now), None);
+        // Absurdly many digits are a wait longer than anyone would honour, not a failure.
+        let huge = parse_retry_after(b"99999999999999999999", now).expect("a wait");
+        assert!(huge.exceeds_cap());
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date_is_the_time_until_then() {
+        // Wed, 21 Oct 2015 07:28:00 GMT is 1445412480.
+        let date = b"Wed, 21 Oct 2015 07:28:00 GMT";
+        assert_eq!(
+            parse_retry_after(date, at(1_445_412_480 - 90)),
+            Some(RetryAfter(Duration::from_secs(90)))
+        );
+        // A date already past means "now".
+        assert_eq!(
+            parse_retry_after(date, at(1_445_412_480 + 5)),
+            Some(RetryAfter(Duration::ZERO))
+        );
+        // An hour ahead is above the cap.
+        let hour = parse_retry_after(date, at(1_445_412_480 - 3600)).expect("a wait");
+        assert!(hour.exceeds_cap());
+        assert_eq!(
+            parse_retry_after(b"Wed, 32 Oct 2015 07:28:00 GMT", at(0)),
+            None
+        );
+        assert_eq!(parse_retry_after(b"tomorrow", at(0)), None);
     }
 
     #[test]

@@ -25,7 +25,7 @@
 //! latency p50 / p99 / max (overall and per kind) and the server's peak memory (`VmHWM`).
 //!
 //! This is a `publish = false` crate of its own, outside the libraries: it needs an HTTP
-//! client and a runtime in a release binary, which neither xtask (std and serde_json only)
+//! client and a runtime in a release binary, which neither xtask (no async runtime or HTTP)
 //! nor the `tests` package (dev-dependencies only) should carry.
 
 #![forbid(unsafe_code)]
@@ -42,7 +42,7 @@ pub use latency::{Latencies, LatencySummary};
 pub use log_scan::{LogFindings, MIN_TOKEN_RUN, scan_log};
 pub use options::{
     DEFAULT_CONCURRENCY, DEFAULT_MAX_RECHECKS, DEFAULT_MAX_REQUESTS, DEFAULT_SECONDS,
-    MAX_CONCURRENCY, Options, USAGE,
+    MAX_CONCURRENCY, MAX_RECHECKS, MAX_SECONDS, Options,
 };
 pub use report::Report;
 pub use server::{ServeProcess, peak_memory_from_status};

@@ -2,22 +2,22 @@
 
 use std::process::ExitCode;
 
+use clap::Parser;
 use pam_load::{Options, run};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match Options::parse(&args) {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
+    // clap prints --help (exit 0) and usage errors (exit 2) itself.
+    let options = Options::parse();
+    let work_dir = match tempfile::Builder::new().prefix("pam-load-").tempdir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!(
+                "error: cannot create a directory in {}: {e}",
+                std::env::temp_dir().display()
+            );
+            return ExitCode::FAILURE;
         }
     };
-    let work_dir = std::env::temp_dir().join(format!("pam-load-{}", std::process::id()));
-    if let Err(e) = std::fs::create_dir_all(&work_dir) {
-        eprintln!("error: cannot create {}: {e}", work_dir.display());
-        return ExitCode::FAILURE;
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -28,8 +28,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(run(&options, &work_dir));
-    let _ = std::fs::remove_dir_all(&work_dir);
+    let result = runtime.block_on(run(&options, work_dir.path()));
+    drop(work_dir);
     match result {
         Ok(report) => {
             println!("{report}");

@@ -3,29 +3,43 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::RangedU64ValueParser;
+
 use crate::Plan;
 
-/// What `pam-load` was asked to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What `pam-load` was asked to do: its command line, read by clap.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Parser)]
+#[command(
+    name = "pam-load",
+    about = "Mixed grant / revoke / publish traffic against a release `pam serve` on loopback \
+             (run it through `cargo xtask load`)."
+)]
 pub struct Options {
     /// The `pam` binary to run as the server (`pam serve`).
+    #[arg(long, value_name = "PATH/TO/pam")]
     pub server: PathBuf,
     /// Seconds of mixed traffic.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SECONDS,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_SECONDS))]
     pub seconds: u64,
     /// Workers sending at once.
+    #[arg(long, value_name = "C", default_value_t = DEFAULT_CONCURRENCY,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_CONCURRENCY as u64))]
     pub concurrency: usize,
     /// The most requests of the mixed traffic.
+    #[arg(long, value_name = "M", default_value_t = DEFAULT_MAX_REQUESTS,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_requests: u64,
     /// The most revoked tokens re-checked after the run.
+    #[arg(long, value_name = "R", default_value_t = DEFAULT_MAX_RECHECKS,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_RECHECKS as u64))]
     pub max_rechecks: usize,
 }
 
-/// The usage line.
-pub const USAGE: &str = "usage: pam-load --server PATH/TO/pam [--seconds N] [--concurrency C] \
-                         [--max-requests M] [--max-rechecks R]";
-
 /// Default `--seconds`.
 pub const DEFAULT_SECONDS: u64 = 10;
+/// The longest run accepted, in seconds (a day).
+pub const MAX_SECONDS: u64 = 24 * 60 * 60;
 /// Default `--concurrency`.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 /// Default `--max-requests`: far more than a minute at full speed here, so time decides.
@@ -35,59 +49,10 @@ pub const DEFAULT_MAX_REQUESTS: u64 = 5_000_000;
 pub const DEFAULT_MAX_RECHECKS: usize = 1_000_000;
 /// The most workers accepted (each holds a connection).
 pub const MAX_CONCURRENCY: usize = 4096;
+/// The most `--max-rechecks` accepted.
+pub const MAX_RECHECKS: usize = 10_000_000;
 
 impl Options {
-    /// Reads the arguments after the program name.
-    ///
-    /// # Errors
-    ///
-    /// A message naming the bad argument, followed by [`USAGE`].
-    pub fn parse(args: &[String]) -> Result<Options, String> {
-        let fail = |problem: String| format!("{problem}\n{USAGE}");
-        let mut server = None;
-        let mut options = Options {
-            server: PathBuf::new(),
-            seconds: DEFAULT_SECONDS,
-            concurrency: DEFAULT_CONCURRENCY,
-            max_requests: DEFAULT_MAX_REQUESTS,
-            max_rechecks: DEFAULT_MAX_RECHECKS,
-        };
-        let mut rest = args.iter();
-        while let Some(flag) = rest.next() {
-            let mut value = || {
-                rest.next()
-                    .ok_or_else(|| fail(format!("`{flag}` needs a value")))
-            };
-            let number = |text: &str, max: u64| {
-                text.parse::<u64>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| {
-                        fail(format!(
-                            "`{flag} {text}`: expected a whole number from 1 to {max}"
-                        ))
-                    })
-            };
-            match flag.as_str() {
-                "--server" => server = Some(PathBuf::from(value()?)),
-                "--seconds" => options.seconds = number(value()?, 24 * 60 * 60)?,
-                "--concurrency" => {
-                    options.concurrency =
-                        usize::try_from(number(value()?, MAX_CONCURRENCY as u64)?)
-                            .unwrap_or(MAX_CONCURRENCY);
-                }
-                "--max-requests" => options.max_requests = number(value()?, u64::MAX)?,
-                "--max-rechecks" => {
-                    options.max_rechecks =
-                        usize::try_from(number(value()?, 10_000_000)?).unwrap_or(usize::MAX);
-                }
-                other => return Err(fail(format!("unknown argument `{other}`"))),
-            }
-        }
-        options.server = server.ok_or_else(|| fail("`--server` is required".to_owned()))?;
-        Ok(options)
-    }
-
     /// The traffic plan these options describe.
     #[must_use]
     pub fn plan(&self) -> Plan {
@@ -102,46 +67,65 @@ impl Options {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
 
-    fn strings(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| (*s).to_owned()).collect()
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        Options::try_parse_from(std::iter::once("pam-load").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())
     }
 
     #[test]
     fn parses_and_refuses() {
-        let options = Options::parse(&strings(&[
+        let options = parse(&[
             "--server",
             "/bin/pam",
             "--seconds",
             "60",
             "--concurrency",
             "64",
-        ]))
+        ])
         .unwrap();
         assert_eq!(options.server, PathBuf::from("/bin/pam"));
         assert_eq!((options.seconds, options.concurrency), (60, 64));
         assert_eq!(options.max_requests, DEFAULT_MAX_REQUESTS);
+        assert_eq!(options.max_rechecks, DEFAULT_MAX_RECHECKS);
         assert_eq!(options.plan().duration, Duration::from_secs(60));
         for (args, expected) in [
-            (&["--seconds", "5"][..], "`--server` is required"),
+            (&["--seconds", "5"][..], "--server <PATH/TO/pam>"),
             (
                 &["--server", "p", "--seconds", "0"][..],
-                "`--seconds 0`: expected a whole number from 1",
+                "invalid value '0' for '--seconds <N>': 0 is not in 1..=86400",
             ),
             (
                 &["--server", "p", "--concurrency", "9999"][..],
-                "from 1 to 4096",
+                "9999 is not in 1..=4096",
             ),
             (
                 &["--server", "p", "--fast"][..],
-                "unknown argument `--fast`",
+                "unexpected argument '--fast'",
             ),
-            (&["--server"][..], "`--server` needs a value"),
+            (&["--server"][..], "a value is required for '--server"),
         ] {
-            let err = Options::parse(&strings(args)).unwrap_err();
+            let err = parse(args).unwrap_err();
             assert!(err.contains(expected), "{args:?}: {err}");
-            assert!(err.ends_with(USAGE), "{err}");
+            assert!(err.contains("For more information, try '--help'."), "{err}");
+        }
+    }
+
+    #[test]
+    fn help_lists_every_flag() {
+        let help = parse(&["--help"]).unwrap_err();
+        for flag in [
+            "--server <PATH/TO/pam>",
+            "--seconds <N>",
+            "--concurrency <C>",
+            "--max-requests <M>",
+            "--max-rechecks <R>",
+            "[default: 10]",
+        ] {
+            assert!(help.contains(flag), "{flag}: {help}");
         }
     }
 }

@@ -160,9 +160,11 @@ macro_rules! refuse {
     };
 }
 
+mod categories;
 mod entries;
 mod meta;
 
+use categories::CategoriesSeed;
 use entries::SectionSeed;
 use meta::MetaSeed;
 
@@ -295,7 +297,7 @@ impl<'de> Visitor<'de> for TtlSeed<'_> {
     }
 }
 
-/// `permissions`: `resources`, `patterns`, `meta`, `uuid`.
+/// `permissions`: `resources`, `patterns`, `categories`, `meta`, `uuid`.
 struct PermissionsSeed<'c, 'r> {
     ctx: &'c Ctx,
     request: &'r mut GrantRequest,
@@ -335,6 +337,10 @@ impl<'de> Visitor<'de> for PermissionsSeed<'_, '_> {
                     ctx,
                     request: &mut *request,
                     pattern: true,
+                })?,
+                "categories" => map.next_value_seed(CategoriesSeed {
+                    ctx,
+                    request: &mut *request,
                 })?,
                 "meta" => map.next_value_seed(MetaSeed {
                     ctx,

@@ -2,7 +2,8 @@
 //!
 //! `{"ttl":N,"permissions":{"resources":{"channels":{…},"groups":{…},"uuids":{…}},
 //! "patterns":{…},"meta":{…},"uuid":"…"}}`: channels, groups and uuids maps always present,
-//! `users` / `spaces` only when the request holds legacy entries of that kind, `meta` always
+//! `users` / `spaces` only when the request holds legacy entries of that kind, `categories`
+//! (`{"channels":32,"uuids":32}`) only when the request has categories, `meta` always
 //! (possibly `{}`), `uuid` only when an authorized user id is set. Entries keep the request's
 //! order; a 0 bitmask is written, not dropped.
 //!
@@ -52,7 +53,8 @@ impl GrantRequest {
     /// maps, and `users` / `spaces` maps only when the request holds legacy entries of that
     /// kind. Entries are grouped by kind in that order and keep the request's order within a
     /// kind; a 0 bitmask is written, not dropped (the server answers it with a 400 naming
-    /// it). `meta` is always present (`{}` when empty), in key order; `uuid` only when an
+    /// it). `categories` follows `patterns` only when the request has categories, holding
+    /// only those it has (`{"channels":32}`), as PubNub's SDKs send it. `meta` is always present (`{}` when empty), in key order; `uuid` only when an
     /// authorized user id is set. Strings are escaped as `serde_json` escapes them.
     ///
     /// ```
@@ -118,6 +120,19 @@ fn write_body<S: Sink>(request: &GrantRequest, out: &mut S) {
     write_section(out, &request.resources);
     out.put(",\"patterns\":");
     write_section(out, &request.patterns);
+    if !request.categories.is_empty() {
+        out.put(",\"categories\":{");
+        for (i, (kind, permissions)) in request.categories.iter().enumerate() {
+            if i > 0 {
+                out.put(",");
+            }
+            out.put("\"");
+            out.put(kind.plural_name());
+            out.put("\":");
+            put_display(out, permissions.bits());
+        }
+        out.put("}");
+    }
     out.put(",\"meta\":{");
     for (i, (key, value)) in request.meta.iter().enumerate() {
         if i > 0 {

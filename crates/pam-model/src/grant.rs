@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, RandomState};
 
-use crate::permissions::ResourcePermissions;
-use crate::{MetaValue, Resource};
+use crate::permissions::{CategoryPermissions, ResourcePermissions};
+use crate::{CategoryKind, MetaValue, Permissions, Resource};
 
 /// A grant-token request: how long, on what, for whom, with which meta.
 ///
@@ -42,6 +42,10 @@ pub struct GrantRequest {
     pub resources: Vec<Resource>,
     /// Regular-expression patterns (the `name` of each entry is the pattern).
     pub patterns: Vec<Resource>,
+    /// Whole categories (`permissions.categories` in the body, `cat` in the token): at most
+    /// one entry per category; [`validate`](GrantRequest::validate) refuses anything but
+    /// `get`.
+    pub categories: BTreeMap<CategoryKind, Permissions>,
     /// The only user id allowed to use the token, if any.
     pub authorized_user_id: Option<String>,
     /// Scalar meta embedded in the token.
@@ -95,6 +99,45 @@ impl GrantRequest {
     {
         merge_all(&mut self.patterns, entries.into_iter().map(Into::into));
         self
+    }
+
+    /// Adds a category, e.g. `permissions::channels_category().get()`; a category already
+    /// there gets the new permissions ORed in.
+    ///
+    /// ```
+    /// use pam_model::{permissions, CategoryKind, GrantRequest, Permissions};
+    ///
+    /// let request = GrantRequest::new(60).category(permissions::uuids_category().get());
+    /// assert_eq!(request.categories[&CategoryKind::Uuids], Permissions::GET);
+    /// assert!(request.validate().is_ok(), "a categories-only grant is valid");
+    /// ```
+    #[must_use]
+    pub fn category(mut self, entry: impl AsRef<CategoryPermissions>) -> Self {
+        let entry = entry.as_ref();
+        self.add_category(entry.kind(), entry.permissions());
+        self
+    }
+
+    /// Adds every category of `entries`, e.g.
+    /// `&[permissions::channels_category().get(), permissions::uuids_category().get()]`.
+    #[must_use]
+    pub fn categories<I>(mut self, entries: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<CategoryPermissions>,
+    {
+        for entry in entries {
+            let entry = entry.as_ref();
+            self.add_category(entry.kind(), entry.permissions());
+        }
+        self
+    }
+
+    /// Adds `permissions` on category `kind` in place (ORed into what is there). Takes any
+    /// bits, so that a request can also describe what a body carried; `validate` refuses
+    /// anything but `get`.
+    pub fn add_category(&mut self, kind: CategoryKind, permissions: impl Into<Permissions>) {
+        *self.categories.entry(kind).or_insert(Permissions::NONE) |= permissions.into();
     }
 
     /// Restricts the token to one user id.

@@ -2,6 +2,7 @@
 
 mod body_decode;
 mod body_encode;
+mod category;
 mod error_body;
 mod grant;
 mod kind;
@@ -14,6 +15,7 @@ mod resource;
 mod validate;
 mod validation_error;
 
+pub use category::CategoryKind;
 pub use error_body::{ErrorBody, ErrorDetail};
 pub use grant::GrantRequest;
 pub use kind::ResourceKind;

@@ -24,8 +24,29 @@
 //! Builders are boxed so that a slice can mix kinds, as PubNub's SDKs let you write:
 //! `&[permissions::channel("a").read(), permissions::user_id("u").get()]` coerces to
 //! `&[Box<dyn ResourcePermissions>]`.
+//!
+//! Categories (a token's `cat` section) have their own builders, named as in the `pubnub`
+//! crate, which only offer `get`:
+//!
+//! ```
+//! use pam_model::{permissions, CategoryKind};
+//!
+//! let both = [permissions::channels_category().get(), permissions::uuids_category().get()];
+//! assert_eq!(both[0].kind(), CategoryKind::Channels);
+//! assert_eq!(both[1].permissions().bits(), 32);
+//! ```
+//!
+//! ```compile_fail
+//! // A category can only be granted `get`.
+//! let _ = pam_model::permissions::channels_category().update();
+//! ```
+//!
+//! ```compile_fail
+//! // A category is not a resource.
+//! let _ = pam_model::GrantRequest::new(5).resource(pam_model::permissions::uuids_category().get());
+//! ```
 
-use crate::{Permission, Permissions, Resource, ResourceKind};
+use crate::{CategoryKind, Permission, Permissions, Resource, ResourceKind};
 
 /// Anything that describes one resource entry of a grant.
 pub trait ResourcePermissions: std::fmt::Debug + Send + Sync {
@@ -153,6 +174,70 @@ builder!(
     ]
 );
 
+/// Permissions on a whole category of a token's `cat` section; built by [`channels_category`]
+/// or [`uuids_category`]. The only permission a category can hold is `get`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CategoryPermissions {
+    kind: CategoryKind,
+    permissions: Permissions,
+}
+
+/// The `channels` category: `get` lets the token list all channel metadata where the keyset
+/// restricts that listing.
+#[must_use]
+pub fn channels_category() -> Box<CategoryPermissions> {
+    Box::new(CategoryPermissions {
+        kind: CategoryKind::Channels,
+        permissions: Permissions::NONE,
+    })
+}
+
+/// The `uuids` category: `get` lets the token list all uuid metadata where the keyset
+/// restricts that listing.
+#[must_use]
+pub fn uuids_category() -> Box<CategoryPermissions> {
+    Box::new(CategoryPermissions {
+        kind: CategoryKind::Uuids,
+        permissions: Permissions::NONE,
+    })
+}
+
+/// The builder of category `kind`: [`channels_category`] or [`uuids_category`].
+#[must_use]
+pub fn category(kind: CategoryKind) -> Box<CategoryPermissions> {
+    Box::new(CategoryPermissions {
+        kind,
+        permissions: Permissions::NONE,
+    })
+}
+
+impl CategoryPermissions {
+    /// Get: list every object of the category.
+    #[must_use]
+    pub fn get(mut self: Box<Self>) -> Box<Self> {
+        self.permissions = self.permissions.with(Permission::Get);
+        self
+    }
+
+    /// The category.
+    #[must_use]
+    pub fn kind(&self) -> CategoryKind {
+        self.kind
+    }
+
+    /// The permissions chosen so far.
+    #[must_use]
+    pub fn permissions(&self) -> Permissions {
+        self.permissions
+    }
+}
+
+impl AsRef<CategoryPermissions> for CategoryPermissions {
+    fn as_ref(&self) -> &CategoryPermissions {
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +278,14 @@ mod tests {
         );
         let all_user = user_id("u").get().update().delete();
         assert_eq!(all_user.permissions(), ResourceKind::UserId.grantable());
+    }
+
+    #[test]
+    fn category_builders_only_grant_get() {
+        assert_eq!(channels_category().permissions(), Permissions::NONE);
+        let channels = channels_category().get();
+        assert_eq!(channels.kind(), CategoryKind::Channels);
+        assert_eq!(channels.permissions(), CategoryKind::Channels.grantable());
+        assert_eq!(uuids_category().get().get().permissions(), Permissions::GET);
     }
 }

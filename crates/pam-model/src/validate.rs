@@ -17,7 +17,8 @@ impl GrantRequest {
     /// Checks, in this order (the server reports one error per request; this order puts the
     /// request-wide problems first, then the entries in body order):
     /// 1. `ttl` within 1..=43200 ([`InvalidTtl`](ValidationError::InvalidTtl));
-    /// 2. at least one channel, channel group or user id entry, resource or pattern
+    /// 2. at least one channel, channel group or user id entry, resource or pattern, or one
+    ///    category: a categories-only grant is valid
     ///    ([`NoPermissions`](ValidationError::NoPermissions));
     /// 3. the size limits of [`limits`](crate::limits): entry count, meta count, the
     ///    body's length, the authorized user id's length
@@ -28,7 +29,9 @@ impl GrantRequest {
     ///    ([`ZeroPermissions`](ValidationError::ZeroPermissions)), and for patterns the
     ///    regular expression ([`InvalidRegex`](ValidationError::InvalidRegex), then
     ///    [`CapturingGroup`](ValidationError::CapturingGroup));
-    /// 5. each meta entry in key order: key length, finite floats
+    /// 5. each category (channels, then uuids): its bitmask must be exactly `get` (32)
+    ///    ([`InvalidCategoryPermissions`](ValidationError::InvalidCategoryPermissions));
+    /// 6. each meta entry in key order: key length, finite floats
     ///    ([`NonFiniteMeta`](ValidationError::NonFiniteMeta)).
     ///
     /// Permission bits a kind cannot be granted through PubNub's SDKs (write on a channel
@@ -86,7 +89,8 @@ impl GrantRequest {
             .resources
             .iter()
             .chain(&self.patterns)
-            .any(|e| ResourceKind::GRANTABLE.contains(&e.kind));
+            .any(|e| ResourceKind::GRANTABLE.contains(&e.kind))
+            || !self.categories.is_empty();
         if !grants_something {
             return Err(ValidationError::NoPermissions);
         }
@@ -105,6 +109,14 @@ impl GrantRequest {
                     }
                     check_entry(entry, pattern)?;
                 }
+            }
+        }
+        for (&category, permissions) in &self.categories {
+            if *permissions != category.grantable() {
+                return Err(ValidationError::InvalidCategoryPermissions {
+                    category,
+                    found: permissions.bits().to_string(),
+                });
             }
         }
         for (key, value) in &self.meta {
@@ -464,7 +476,7 @@ mod tests {
             lines,
             [
                 "invalid ttl 0 at `ttl`: PubNub accepts 1 to 43200 minutes",
-                "the grant contains no permissions at `permissions`: it names no channel, channel group or user id",
+                "the grant contains no permissions at `permissions`: it names no channel, channel group, user id or category",
                 "user id resource `uuid-1` grants no permission (bitmask 0) at `permissions.resources.uuids.uuid-1`",
                 "user id pattern `[a` is not a valid regular expression at `permissions.patterns.uuids.[a`: unterminated character set",
             ]

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::limits::{Limit, MAX_TTL, MIN_TTL};
-use crate::{ErrorBody, ErrorDetail, ResourceKind};
+use crate::{CategoryKind, ErrorBody, ErrorDetail, ResourceKind};
 
 /// Why a grant request is refused: by [`GrantRequest::validate`](crate::GrantRequest::validate)
 /// or, for a body that is not a grant at all, by
@@ -29,12 +29,29 @@ pub enum ValidationError {
     },
 
     /// The grant names no channel, channel group or user id, neither as resource nor as
-    /// pattern. Legacy user and space entries do not count: PubNub answers a grant holding
-    /// only those with this same error.
+    /// pattern, and no category. Legacy user and space entries do not count: PubNub answers a
+    /// grant holding only those with this same error.
     #[error(
-        "the grant contains no permissions at `permissions`: it names no channel, channel group or user id"
+        "the grant contains no permissions at `permissions`: it names no channel, channel group, user id or category"
     )]
     NoPermissions,
+
+    /// A category is given a bitmask other than `get` (32), the only permission a category
+    /// can hold (or, in a body, a value that is not an integer from 0 to 255).
+    #[error("{category} has bitmask {} at `permissions.categories.{}`: a category can only hold `get` (32)", OneLine(.found), .category.plural_name())]
+    InvalidCategoryPermissions {
+        /// The category.
+        category: CategoryKind,
+        /// The value found, as JSON text or a type name (`64`, `0`, `a string`, …).
+        found: String,
+    },
+
+    /// A body's `permissions.categories` names something other than `channels` or `uuids`.
+    #[error("unknown category `{}` at `permissions.categories.{}`: expected `channels` or `uuids`", OneLine(.name), OneLine(.name))]
+    UnknownCategory {
+        /// The name found.
+        name: String,
+    },
 
     /// An entry grants nothing (bitmask 0). PubNub refuses it rather than dropping it.
     #[error("{kind} {} `{}` grants no permission (bitmask 0) at `{}`", noun(.pattern), OneLine(.name), EntryLocation::one_line(.kind, .name, .pattern))]
@@ -167,6 +184,10 @@ impl ValidationError {
             ValidationError::NestedMeta { key } | ValidationError::NonFiniteMeta { key } => {
                 format!("meta.{key}")
             }
+            ValidationError::InvalidCategoryPermissions { category, .. } => {
+                format!("permissions.categories.{}", category.plural_name())
+            }
+            ValidationError::UnknownCategory { name } => format!("permissions.categories.{name}"),
             ValidationError::InvalidJson { location, .. }
             | ValidationError::TooLarge { location, .. } => location.clone(),
         }
@@ -177,8 +198,8 @@ impl ValidationError {
     ///
     /// Texts of the ttl, no-permissions, zero-bitmask, regex-syntax and capturing-group
     /// errors are PubNub's own. PubNub's text for the others is not known; they follow the
-    /// same style: headline `Invalid permissions` (bitmask, duplicate, entry-count and name
-    /// limits), `Invalid RegExp` (pattern limits), `Invalid meta` (meta), `Invalid uuid`
+    /// same style: headline `Invalid permissions` (bitmask, duplicate, category, entry-count
+    /// and name limits), `Invalid RegExp` (pattern limits), `Invalid meta` (meta), `Invalid uuid`
     /// (authorized user id limit) or `Invalid JSON` (body syntax, shape and size), and a
     /// detail such as ``Unexpected value: `meta.k` must be a string, number, boolean or
     /// null.``
@@ -201,6 +222,16 @@ impl ValidationError {
             ValidationError::InvalidBitmask { .. } => (
                 "Invalid permissions",
                 format!("Unexpected value: `{location}` must be an integer from 1 to 255."),
+            ),
+            ValidationError::InvalidCategoryPermissions { category, .. } => (
+                "Invalid permissions",
+                format!(
+                    "Unexpected value: `{location}` must be 32 (get): the only permission the {category} can hold."
+                ),
+            ),
+            ValidationError::UnknownCategory { .. } => (
+                "Invalid permissions",
+                format!("Unexpected key: `{location}` is not a category (channels, uuids)."),
             ),
             ValidationError::DuplicateEntry { .. } => (
                 "Invalid permissions",

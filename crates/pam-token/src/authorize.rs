@@ -10,11 +10,15 @@
 //!
 //! PubNub does not document steps 3 and 4; they follow PubNub's own offline checkers. This
 //! module is the only place that encodes them, so the emulator and the CLI cannot disagree.
+//!
+//! A request for a whole category ([`AccessRequest::category`]: listing all channel or all
+//! uuid metadata) goes through steps 1 and 2 and is then decided by the token's `cat` alone:
+//! no resource or pattern entry grants a listing.
 
 use std::fmt;
 use std::sync::OnceLock;
 
-use pam_model::{Permissions, ResourceKind};
+use pam_model::{CategoryKind, Permissions, ResourceKind};
 use regex::{Regex, RegexBuilder};
 
 use crate::token::Token;
@@ -36,6 +40,9 @@ pub struct AccessRequest<'a> {
     pub user_id: Option<&'a str>,
     /// The time of the request, in Unix seconds.
     pub now: u64,
+    /// A request for a whole category (`cat`) rather than a named resource: set by
+    /// [`AccessRequest::category`]; `kind` and `name` are then not consulted.
+    pub category: Option<CategoryKind>,
 }
 
 impl<'a> AccessRequest<'a> {
@@ -54,6 +61,22 @@ impl<'a> AccessRequest<'a> {
             permissions: permissions.into(),
             user_id: None,
             now,
+            category: None,
+        }
+    }
+
+    /// A request for `get` on the whole category `category` at `now`: listing all channel
+    /// metadata (`channels`) or all uuid metadata (`uuids`). Only the token's `cat` can allow
+    /// it; `kind` is set to the kind the category lists and `name` to `""`.
+    #[must_use]
+    pub fn category(category: CategoryKind, now: u64) -> Self {
+        AccessRequest {
+            kind: category.resource_kind(),
+            name: "",
+            permissions: category.grantable(),
+            user_id: None,
+            now,
+            category: Some(category),
         }
     }
 
@@ -146,6 +169,25 @@ pub enum Decision<'a> {
         /// The entry that decided.
         by: MatchedBy<'a>,
     },
+    /// Allowed: the token's `cat` grants every permission in `needed` on `category`.
+    CategoryAllowed {
+        /// The category requested.
+        category: CategoryKind,
+        /// The permissions requested.
+        needed: Permissions,
+        /// What the token's `cat` grants on it.
+        granted: Permissions,
+    },
+    /// Denied: the token's `cat` lacks the category (`granted` is `None`) or some of the
+    /// permissions requested on it.
+    MissingCategory {
+        /// The category requested.
+        category: CategoryKind,
+        /// The permissions requested.
+        needed: Permissions,
+        /// What the token's `cat` grants on it, if it has it.
+        granted: Option<Permissions>,
+    },
     /// Denied: a pattern before any match, in token order, is not a valid regex (or exceeds the
     /// size limits), so whether it matches is unknown.
     InvalidPattern {
@@ -164,7 +206,10 @@ impl Decision<'_> {
     /// True when the request is allowed.
     #[must_use]
     pub fn is_allowed(&self) -> bool {
-        matches!(self, Decision::Allowed { .. })
+        matches!(
+            self,
+            Decision::Allowed { .. } | Decision::CategoryAllowed { .. }
+        )
     }
 
     /// The permissions requested that the deciding entry does not grant (all of them when no
@@ -173,6 +218,9 @@ impl Decision<'_> {
     pub fn missing(&self) -> Permissions {
         match self {
             Decision::MissingPermissions { needed, by, .. } => needed.difference(by.granted()),
+            Decision::MissingCategory {
+                needed, granted, ..
+            } => needed.difference(granted.unwrap_or(Permissions::NONE)),
             _ => Permissions::NONE,
         }
     }
@@ -182,7 +230,7 @@ impl Decision<'_> {
     #[must_use]
     pub fn server_message(&self) -> Option<&'static str> {
         match self {
-            Decision::Allowed { .. } => None,
+            Decision::Allowed { .. } | Decision::CategoryAllowed { .. } => None,
             Decision::Expired { .. } => Some("Token is expired."),
             _ => Some("Forbidden"),
         }
@@ -237,6 +285,34 @@ impl fmt::Display for Decision<'_> {
                 by.granted(),
                 needed.difference(by.granted())
             ),
+            Decision::CategoryAllowed {
+                category,
+                needed,
+                granted,
+            } => write!(
+                f,
+                "allowed: listing needs {needed} on the {category}; the token's `cat.{}` grants {granted}",
+                category.token_key()
+            ),
+            Decision::MissingCategory {
+                category,
+                needed,
+                granted: None,
+            } => write!(
+                f,
+                "denied: listing needs {needed} on the {category} (`cat.{}`); the token has no {category} (resource and pattern entries never grant a listing)",
+                category.token_key()
+            ),
+            Decision::MissingCategory {
+                category,
+                needed,
+                granted: Some(granted),
+            } => write!(
+                f,
+                "denied: listing needs {needed} on the {category}; the token's `cat.{}` grants {granted} (missing {})",
+                category.token_key(),
+                needed.difference(*granted)
+            ),
             Decision::InvalidPattern {
                 kind,
                 name,
@@ -277,6 +353,21 @@ impl Token {
                     requested_by: request.user_id,
                 };
             }
+        }
+        if let Some(category) = request.category {
+            let needed = request.permissions;
+            return match self.categories().get(category) {
+                Some(granted) if granted.contains(needed) => Decision::CategoryAllowed {
+                    category,
+                    needed,
+                    granted,
+                },
+                granted => Decision::MissingCategory {
+                    category,
+                    needed,
+                    granted,
+                },
+            };
         }
         let kind = request.kind;
         let name = request.name;

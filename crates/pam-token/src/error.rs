@@ -132,8 +132,11 @@ pub enum Error {
         limit: usize,
     },
 
-    /// `sig` is not 32 bytes long.
-    #[error("`sig` is {found} bytes long; an HMAC-SHA256 signature is 32")]
+    /// `sig` is not 32 bytes long: such a token parses (SDK test fixtures have them), but it
+    /// was not issued by PubNub or this crate and cannot be verified.
+    #[error(
+        "`sig` is {found} bytes long; an HMAC-SHA256 signature is 32, so this token cannot be verified"
+    )]
     BadSignatureLength {
         /// Its length.
         found: usize,

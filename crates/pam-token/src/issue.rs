@@ -1,7 +1,9 @@
 //! Issuing tokens: PubNub's exact layout, signed with HMAC-SHA256.
 
 use hmac::{Hmac, Mac};
-use pam_model::{GrantRequest, Permissions, Resource, ResourceKind};
+use std::collections::BTreeMap;
+
+use pam_model::{CategoryKind, GrantRequest, Permissions, Resource, ResourceKind};
 use sha2::Sha256;
 
 use crate::cbor_reader::major;
@@ -37,7 +39,8 @@ pub fn issue(request: &GrantRequest, timestamp: u64, secret_key: &[u8]) -> Strin
 /// `meta` values.
 ///
 /// The CBOR is PubNub's layout: a map with byte-string keys in the order `v`, `t`, `ttl`,
-/// `res`, `pat`, `meta`, `uuid` (when set), `sig`; `res` and `pat` each with all five
+/// `res`, `pat`, `meta`, `cat` (only when the token has categories: a map of byte-string keys
+/// `chan` / `uuid` to bitmasks), `uuid` (when set), `sig`; `res` and `pat` each with all five
 /// categories in the order `chan`, `grp`, `spc`, `usr`, `uuid`; names as text, bitmasks as
 /// unsigned integers; shortest integer heads, floats as doubles. `sig` is HMAC-SHA256 of the
 /// token's own bytes without the `sig` entry and with the map's entry count one lower.
@@ -53,6 +56,7 @@ pub struct TokenBuilder {
     patterns: Vec<Resource>,
     authorized_user_id: Option<String>,
     meta: MetaMap,
+    categories: BTreeMap<CategoryKind, Permissions>,
 }
 
 impl TokenBuilder {
@@ -67,6 +71,7 @@ impl TokenBuilder {
             patterns: Vec::new(),
             authorized_user_id: None,
             meta: MetaMap::new(),
+            categories: BTreeMap::new(),
         }
     }
 
@@ -84,6 +89,7 @@ impl TokenBuilder {
                 .iter()
                 .map(|(k, v)| (k.clone(), Meta::from(v.clone())))
                 .collect(),
+            categories: request.categories.clone(),
         }
     }
 
@@ -113,6 +119,14 @@ impl TokenBuilder {
         self
     }
 
+    /// Grants `permissions` on the whole category `kind` (`cat`); ORed into what the
+    /// category already has.
+    #[must_use]
+    pub fn category(mut self, kind: CategoryKind, permissions: impl Into<Permissions>) -> Self {
+        *self.categories.entry(kind).or_insert(Permissions::NONE) |= permissions.into();
+        self
+    }
+
     /// Restricts the token to one user id.
     #[must_use]
     pub fn authorized_user_id(mut self, user_id: impl Into<String>) -> Self {
@@ -130,11 +144,8 @@ impl TokenBuilder {
     /// The signed token's CBOR bytes.
     #[must_use]
     pub fn sign_to_cbor(&self, secret_key: &[u8]) -> Vec<u8> {
-        let fields: u8 = if self.authorized_user_id.is_some() {
-            8
-        } else {
-            7
-        };
+        let fields: u8 =
+            7 + u8::from(self.authorized_user_id.is_some()) + u8::from(!self.categories.is_empty());
         let mut out = Vec::with_capacity(256);
         // The signed form first: the map announces one entry fewer and `sig` is not there yet.
         // Both counts are below 24, so the map's head is the single byte `out[0]`.
@@ -151,6 +162,14 @@ impl TokenBuilder {
         section(&mut out, &self.patterns);
         cbor_writer::bytes(&mut out, b"meta");
         cbor_writer::map(&mut out, &self.meta);
+        if !self.categories.is_empty() {
+            cbor_writer::bytes(&mut out, b"cat");
+            cbor_writer::head(&mut out, major::MAP, self.categories.len() as u64);
+            for (kind, permissions) in &self.categories {
+                cbor_writer::bytes(&mut out, kind.token_key().as_bytes());
+                cbor_writer::head(&mut out, major::UNSIGNED, u64::from(permissions.bits()));
+            }
+        }
         if let Some(uuid) = &self.authorized_user_id {
             cbor_writer::bytes(&mut out, b"uuid");
             cbor_writer::text(&mut out, uuid);

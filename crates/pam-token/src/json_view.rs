@@ -4,16 +4,17 @@ use pam_model::{Permission, Permissions};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::base64url;
-use crate::token::{Category, Grants, Token};
+use crate::token::{Category, CategoryGrants, Grants, Token};
 
 /// The CLI JSON contract: `version`, `timestamp`, `ttl`, `expires_at`, `authorized_uuid`
 /// (string or null), `resources` and `patterns` (category plural name -> name ->
 /// `{"bitmask":n,"read":b,"write":b,"manage":b,"delete":b,"create":b,"get":b,"update":b,
-/// "join":b}`, categories in token order, each present iff the token has it), `meta` (as JSON)
-/// and `signature` (base64url without padding).
+/// "join":b}`, categories in token order, each present iff the token has it), `categories`
+/// (`channels` / `uuids` -> the same permissions object, only those the token's `cat` has, `{}`
+/// when none), `meta` (as JSON) and `signature` (base64url without padding).
 impl Serialize for Token {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(9))?;
+        let mut map = serializer.serialize_map(Some(10))?;
         map.serialize_entry("version", &self.version())?;
         map.serialize_entry("timestamp", &self.timestamp())?;
         map.serialize_entry("ttl", &self.ttl())?;
@@ -21,6 +22,7 @@ impl Serialize for Token {
         map.serialize_entry("authorized_uuid", &self.authorized_user_id())?;
         map.serialize_entry("resources", &self.resources())?;
         map.serialize_entry("patterns", &self.patterns())?;
+        map.serialize_entry("categories", &self.categories())?;
         map.serialize_entry("meta", self.meta())?;
         map.serialize_entry("signature", &base64url::encode_unpadded(self.signature()))?;
         map.end()
@@ -54,6 +56,17 @@ impl Serialize for Category<'_> {
         let mut map = serializer.serialize_map(Some(entries.len()))?;
         for entry in entries {
             map.serialize_entry(entry.name, &PermissionsObject(entry.permissions))?;
+        }
+        map.end()
+    }
+}
+
+/// `channels` / `uuids` -> permissions object.
+impl Serialize for CategoryGrants {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (kind, permissions) in self.iter() {
+            map.serialize_entry(kind.plural_name(), &PermissionsObject(permissions))?;
         }
         map.end()
     }

@@ -41,8 +41,8 @@ pub use limits::{
 pub use meta::{Meta, MetaMap};
 pub use operation::{Operation, Requirement, UnknownOperation};
 pub use parse::{parse, parse_cbor};
-pub use token::{Category, Entry, Grants, Token};
+pub use token::{Category, CategoryGrants, Entry, Grants, Token};
 pub use verify::{verify, verify_cbor, verify_signature, verify_signature_cbor};
 
 /// The vocabulary tokens are made of, re-exported from `pam-model`.
-pub use pam_model::{GrantRequest, Permission, Permissions, Resource, ResourceKind};
+pub use pam_model::{CategoryKind, GrantRequest, Permission, Permissions, Resource, ResourceKind};

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use pam_model::{Permission, ResourceKind};
+use pam_model::{CategoryKind, Permission, ResourceKind};
 
 /// A PubNub operation that a token must allow.
 ///
@@ -46,6 +46,12 @@ pub enum Operation {
     RemoveChannelMetadata,
     /// Set a user's memberships: update on the user id and join on each channel.
     SetMemberships,
+    /// List all channel metadata: `get` on the `channels` category (`cat.chan`), where the
+    /// keyset restricts that listing. No resource or pattern entry grants it.
+    GetAllChannelMetadata,
+    /// List all uuid (user) metadata: `get` on the `uuids` category (`cat.uuid`), where the
+    /// keyset restricts that listing. No resource or pattern entry grants it.
+    GetAllUserMetadata,
 }
 
 /// One permission an operation needs on one kind of resource.
@@ -69,7 +75,7 @@ macro_rules! on {
 
 impl Operation {
     /// Every operation, in declaration order.
-    pub const ALL: [Operation; 17] = [
+    pub const ALL: [Operation; 19] = [
         Operation::Publish,
         Operation::Signal,
         Operation::Subscribe,
@@ -87,10 +93,17 @@ impl Operation {
         Operation::SetChannelMetadata,
         Operation::RemoveChannelMetadata,
         Operation::SetMemberships,
+        Operation::GetAllChannelMetadata,
+        Operation::GetAllUserMetadata,
     ];
 
     /// What the operation needs: one requirement per kind of resource it touches (every named
     /// resource of that kind needs the permission).
+    ///
+    /// Empty for the listings ([`GetAllChannelMetadata`](Operation::GetAllChannelMetadata),
+    /// [`GetAllUserMetadata`](Operation::GetAllUserMetadata)), which name no resource: they
+    /// need `get` on a [`category`](Operation::category) instead, decided by
+    /// [`AccessRequest::category`](crate::AccessRequest::category).
     #[must_use]
     pub const fn requirements(self) -> &'static [Requirement] {
         match self {
@@ -108,6 +121,20 @@ impl Operation {
             Operation::SetChannelMetadata => &[on!(Channel, Update)],
             Operation::RemoveChannelMetadata => &[on!(Channel, Delete)],
             Operation::SetMemberships => &[on!(UserId, Update), on!(Channel, Join)],
+            Operation::GetAllChannelMetadata | Operation::GetAllUserMetadata => &[],
+        }
+    }
+
+    /// The category whose `get` the operation needs: `channels` for
+    /// [`GetAllChannelMetadata`](Operation::GetAllChannelMetadata), `uuids` for
+    /// [`GetAllUserMetadata`](Operation::GetAllUserMetadata), `None` for every operation on
+    /// named resources.
+    #[must_use]
+    pub const fn category(self) -> Option<CategoryKind> {
+        match self {
+            Operation::GetAllChannelMetadata => Some(CategoryKind::Channels),
+            Operation::GetAllUserMetadata => Some(CategoryKind::Uuids),
+            _ => None,
         }
     }
 
@@ -142,6 +169,8 @@ impl Operation {
             Operation::SetChannelMetadata => "set-channel-metadata",
             Operation::RemoveChannelMetadata => "remove-channel-metadata",
             Operation::SetMemberships => "set-memberships",
+            Operation::GetAllChannelMetadata => "get-all-channel-metadata",
+            Operation::GetAllUserMetadata => "get-all-user-metadata",
         }
     }
 }
@@ -214,6 +243,22 @@ mod tests {
         );
         assert_eq!(Operation::SetMemberships.permission_on(Channel), Some(Join));
         assert_eq!(Operation::Publish.permission_on(ChannelGroup), None);
+        for op in Operation::ALL {
+            let lists = matches!(
+                op,
+                Operation::GetAllChannelMetadata | Operation::GetAllUserMetadata
+            );
+            assert_eq!(op.category().is_some(), lists, "{op}");
+            assert_eq!(op.requirements().is_empty(), lists, "{op}");
+        }
+        assert_eq!(
+            Operation::GetAllChannelMetadata.category(),
+            Some(CategoryKind::Channels)
+        );
+        assert_eq!(
+            Operation::GetAllUserMetadata.category(),
+            Some(CategoryKind::Uuids)
+        );
     }
 
     #[test]

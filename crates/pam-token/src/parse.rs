@@ -3,20 +3,22 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use pam_model::{Permissions, ResourceKind};
+use pam_model::{CategoryKind, Permissions, ResourceKind};
 
 use crate::cbor_reader::{Failure, Head, Reader, invalid_utf8, major, wrong_type};
 use crate::error::{Error, quote};
-use crate::token::{CategoryRange, Section, Span, StoredEntry, Token};
+use crate::token::{CategoryRange, CategorySection, Section, Signature, Span, StoredEntry, Token};
 use crate::{base64url, meta_reader};
 
 /// Parses a token string.
 ///
 /// The string is base64url, padded or not (the standard alphabet is accepted too), holding one
 /// CBOR map and nothing after it. Top-level and category keys may be byte or text strings, in
-/// any order. Required: `v` (2), `t`, `ttl`, `res`, `pat`, `sig` (32 bytes); optional: `meta`
-/// (empty when absent) and `uuid` (text). Unknown top-level keys and unknown categories are
-/// checked for well-formedness and ignored. Duplicate keys, indefinite lengths, tags and
+/// any order. Required: `v` (2), `t`, `ttl`, `res`, `pat`, `sig` (a byte string: 32 bytes in
+/// every real token; other lengths parse, see [`Token::signature`]); optional: `meta` (empty
+/// when absent), `uuid` (text) and `cat` (a map of `chan` / `uuid` to bitmasks). Unknown
+/// top-level keys, unknown categories and unknown keys of `cat` are checked for
+/// well-formedness and ignored. Duplicate keys, indefinite lengths, tags and
 /// `undefined` are refused; sizes are bounded by [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN),
 /// [`MAX_ITEMS`](crate::MAX_ITEMS) and [`MAX_META_DEPTH`](crate::MAX_META_DEPTH).
 ///
@@ -70,7 +72,8 @@ struct Seen {
     /// The `meta` map's CBOR, when it is not empty.
     meta: Option<Vec<u8>>,
     uuid: Option<Span>,
-    signature: Option<([u8; 32], Range<usize>)>,
+    categories: Option<CategorySection>,
+    signature: Option<(Signature, Range<usize>)>,
 }
 
 /// The token's text as it is read: names, patterns and the authorized user id, back to back.
@@ -176,14 +179,13 @@ fn read(bytes: &[u8], check_each: bool, layout: &mut Layout) -> Result<Token, Fa
                     return Err(wrong_type("sig".to_owned(), "a byte string", head));
                 }
                 let content = r.content(head)?;
-                let signature: [u8; 32] = content.try_into().map_err(|_| {
-                    Box::new(Error::BadSignatureLength {
-                        found: content.len(),
-                    })
-                })?;
                 seen.signature
-                    .replace((signature, key_start..r.position()))
+                    .replace((Signature::new(content), key_start..r.position()))
                     .is_some()
+            }
+            b"cat" => {
+                let section = categories(&mut r)?;
+                seen.categories.replace(section).is_some()
             }
             _ => {
                 r.skip(0)?;
@@ -256,6 +258,7 @@ fn read(bytes: &[u8], check_each: bool, layout: &mut Layout) -> Result<Token, Fa
         patterns,
         meta_bytes: seen.meta.unwrap_or_default(),
         meta: OnceLock::new(),
+        categories: seen.categories.unwrap_or_default(),
         signature,
         compiled: OnceLock::new(),
     })
@@ -274,6 +277,43 @@ fn category(key: &[u8]) -> Option<ResourceKind> {
             .ok()
             .and_then(ResourceKind::from_token_key),
     }
+}
+
+/// Reads `cat`: category key -> bitmask. Unknown keys are checked for well-formedness and left
+/// out; a known key twice is refused.
+fn categories(r: &mut Reader<'_>) -> Result<CategorySection, Failure> {
+    let count = r.map(|| "cat".to_owned())?;
+    let mut section = CategorySection::default();
+    for _ in 0..count {
+        let key = r.key("cat")?;
+        let kind = std::str::from_utf8(key)
+            .ok()
+            .and_then(CategoryKind::from_token_key);
+        let Some(kind) = kind else {
+            r.skip(1)?;
+            continue;
+        };
+        let value = r.head()?;
+        let field = || format!("cat.{}", kind.token_key());
+        if value.major() != major::UNSIGNED {
+            return Err(wrong_type(field(), "an unsigned integer bitmask", value));
+        }
+        let bits = u8::try_from(value.arg).map_err(|_| {
+            Box::new(Error::OutOfRange {
+                field: field(),
+                found: value.arg,
+                max: u64::from(u8::MAX),
+            })
+        })?;
+        let slot = &mut section.bits[CategorySection::index(kind)];
+        if slot.replace(Permissions::from_bits(bits)).is_some() {
+            return Err(Box::new(Error::DuplicateKey {
+                field: "cat".to_owned(),
+                key: quote(kind.token_key()),
+            }));
+        }
+    }
+    Ok(section)
 }
 
 /// `res.chan`-style field name of a category key, for error messages.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use pam_model::{Permissions, Resource, ResourceKind};
+use pam_model::{CategoryKind, Permissions, Resource, ResourceKind};
 
 use crate::authorize::CompiledPatterns;
 use crate::{MetaMap, meta_reader};
@@ -33,8 +33,54 @@ pub struct Token {
     pub(crate) meta_bytes: Vec<u8>,
     /// `meta_bytes` decoded, on first use.
     pub(crate) meta: OnceLock<MetaMap>,
-    pub(crate) signature: [u8; 32],
+    /// `cat`: the bitmask of each category (in [`CategoryKind::ALL`] order) the token has.
+    pub(crate) categories: CategorySection,
+    pub(crate) signature: Signature,
     pub(crate) compiled: OnceLock<CompiledPatterns>,
+}
+
+/// The bytes of `sig`: an HMAC-SHA256 (what PubNub's server and this crate write), or, in
+/// tokens made up by SDK tests, bytes of another length (kept inline when 32 bytes long).
+#[derive(Clone)]
+pub(crate) enum Signature {
+    Hmac([u8; 32]),
+    Other(Box<[u8]>),
+}
+
+impl Signature {
+    pub(crate) fn new(bytes: &[u8]) -> Signature {
+        match <[u8; 32]>::try_from(bytes) {
+            Ok(hmac) => Signature::Hmac(hmac),
+            Err(_) => Signature::Other(bytes.into()),
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Signature::Hmac(bytes) => bytes,
+            Signature::Other(bytes) => bytes,
+        }
+    }
+}
+
+/// A token's `cat` section: the bitmask of each category it has, indexed like
+/// [`CategoryKind::ALL`]; `present` says whether the token has a `cat` map at all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CategorySection {
+    pub(crate) bits: [Option<Permissions>; CategoryKind::ALL.len()],
+}
+
+impl CategorySection {
+    pub(crate) fn index(kind: CategoryKind) -> usize {
+        CategoryKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn get(&self, kind: CategoryKind) -> Option<Permissions> {
+        self.bits[CategorySection::index(kind)]
+    }
 }
 
 /// Where a string lives in [`Token::text`]. Offsets fit 16 bits: a token's text is shorter
@@ -169,10 +215,35 @@ impl Token {
             .get_or_init(|| meta_reader::decode(&self.meta_bytes))
     }
 
-    /// The 32 bytes of `sig`.
+    /// The categories of `cat`: which whole App Context types the token may list (empty when
+    /// the token has no `cat`).
     #[must_use]
-    pub fn signature(&self) -> &[u8; 32] {
-        &self.signature
+    pub fn categories(&self) -> CategoryGrants {
+        CategoryGrants {
+            section: self.categories,
+        }
+    }
+
+    /// The bytes of `sig`: 32 in every token PubNub's server or this crate issues.
+    ///
+    /// Parsing accepts a `sig` of another length (SDK test fixtures use 4-byte ones) because
+    /// parsing proves nothing about authenticity anyway; such a token never verifies
+    /// ([`verify`](crate::verify) answers
+    /// [`Error::BadSignatureLength`](crate::Error::BadSignatureLength)), and
+    /// [`hmac_signature`](Token::hmac_signature) is `None` for it.
+    #[must_use]
+    pub fn signature(&self) -> &[u8] {
+        self.signature.as_slice()
+    }
+
+    /// The 32 bytes of `sig` when it has the length of an HMAC-SHA256, as in every token
+    /// PubNub's server or this crate issues; `None` for any other length.
+    #[must_use]
+    pub fn hmac_signature(&self) -> Option<&[u8; 32]> {
+        match &self.signature {
+            Signature::Hmac(bytes) => Some(bytes),
+            Signature::Other(_) => None,
+        }
     }
 
     pub(crate) fn str(&self, span: Span) -> &str {
@@ -201,18 +272,19 @@ impl PartialEq for Token {
             && self.authorized_user_id() == other.authorized_user_id()
             && self.resources() == other.resources()
             && self.patterns() == other.patterns()
+            && self.categories == other.categories
             && self.meta() == other.meta()
-            && self.signature == other.signature
+            && self.signature() == other.signature()
     }
 }
 
 /// The signature is shortened to its first four bytes.
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Shortened<'a>(&'a [u8; 32]);
+        struct Shortened<'a>(&'a [u8]);
         impl fmt::Debug for Shortened<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                for b in &self.0[..4] {
+                for b in self.0.iter().take(4) {
                     write!(f, "{b:02x}")?;
                 }
                 f.write_str("…")
@@ -225,8 +297,9 @@ impl fmt::Debug for Token {
             .field("authorized_user_id", &self.authorized_user_id())
             .field("resources", &self.resources())
             .field("patterns", &self.patterns())
+            .field("categories", &self.categories())
             .field("meta", self.meta())
-            .field("signature", &Shortened(&self.signature))
+            .field("signature", &Shortened(self.signature()))
             .finish()
     }
 }
@@ -384,5 +457,52 @@ impl Entry<'_> {
     #[must_use]
     pub fn to_resource(&self) -> Resource {
         Resource::new(self.kind, self.name, self.permissions)
+    }
+}
+
+/// A token's `cat` section: the categories it has, each with its bitmask.
+///
+/// A category is a whole App Context type (all channel metadata, all uuid metadata); its
+/// `get` bit lets the token list every object of that type on keysets that restrict listing.
+/// Keys of `cat` this crate does not know are checked for well-formedness when parsing and
+/// then left out, like unknown resource categories.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct CategoryGrants {
+    section: CategorySection,
+}
+
+impl CategoryGrants {
+    /// The bitmask of `kind`, if the token has that category.
+    #[must_use]
+    pub fn get(&self, kind: CategoryKind) -> Option<Permissions> {
+        self.section.get(kind)
+    }
+
+    /// The categories the token has, with their bitmasks, channels before uuids.
+    pub fn iter(&self) -> impl Iterator<Item = (CategoryKind, Permissions)> + use<> {
+        let section = self.section;
+        CategoryKind::ALL
+            .into_iter()
+            .filter_map(move |kind| section.get(kind).map(|bits| (kind, bits)))
+    }
+
+    /// How many categories the token has.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// True when the token has no category.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Debug for CategoryGrants {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.iter().map(|(kind, bits)| (kind.token_key(), bits)))
+            .finish()
     }
 }

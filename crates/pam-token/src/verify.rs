@@ -28,7 +28,8 @@ use crate::{Error, Token, base64url};
 ///
 /// # Errors
 ///
-/// Any [`parse`](crate::parse) error, or [`Error::SignatureMismatch`].
+/// Any [`parse`](crate::parse) error, [`Error::BadSignatureLength`] when `sig` is not 32
+/// bytes long, or [`Error::SignatureMismatch`].
 pub fn verify(token: &str, secret_key: &[u8]) -> Result<Token, Error> {
     let mut buffer = base64url::Buffer::new();
     let bytes = base64url::decode(token, &mut buffer)?;
@@ -43,11 +44,17 @@ pub fn verify(token: &str, secret_key: &[u8]) -> Result<Token, Error> {
 ///
 /// # Errors
 ///
-/// Any [`parse_cbor`](crate::parse_cbor) error, or [`Error::SignatureMismatch`].
+/// Any [`parse_cbor`](crate::parse_cbor) error, [`Error::BadSignatureLength`] when `sig` is
+/// not 32 bytes long, or [`Error::SignatureMismatch`].
 pub fn verify_cbor(bytes: &[u8], secret_key: &[u8]) -> Result<Token, Error> {
     let mut layout = Layout::default();
     let token = parse_with_layout(bytes, &mut layout)?;
-    check(bytes, &layout, token.signature(), secret_key)?;
+    let signature = token
+        .hmac_signature()
+        .ok_or_else(|| Error::BadSignatureLength {
+            found: token.signature().len(),
+        })?;
+    check(bytes, &layout, signature, secret_key)?;
     Ok(token)
 }
 

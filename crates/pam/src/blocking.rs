@@ -34,7 +34,8 @@ impl BlockingRuntime {
             .enable_all()
             .build()
             .map_err(|e| Error::Setup {
-                reason: format!("cannot start the runtime of the blocking API: {e}"),
+                reason: "cannot start the runtime of the blocking API".to_owned(),
+                source: Some(Box::new(e)),
             })?;
         if let Err(unused) = self.runtime.set(runtime) {
             // Another thread started one first; drop ours without blocking.
@@ -42,6 +43,7 @@ impl BlockingRuntime {
         }
         self.runtime.get().ok_or_else(|| Error::Setup {
             reason: "the runtime of the blocking API vanished".to_owned(),
+            source: None,
         })
     }
 }
@@ -74,8 +76,9 @@ impl PubNub {
             // The receiver only goes away if the waiting thread did, and then nobody needs it.
             let _ = sender.send(future.await);
         });
-        receiver.recv().map_err(|_| Error::Setup {
+        receiver.recv().map_err(|e| Error::Setup {
             reason: "the runtime of the blocking API stopped before the call finished".to_owned(),
+            source: Some(Box::new(e)),
         })?
     }
 }

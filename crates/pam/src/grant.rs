@@ -1,7 +1,7 @@
 //! `grant_token`: what a token gives, for how long, to whom.
 
 use pam_http::Error;
-use pam_model::permissions::ResourcePermissions;
+use pam_model::permissions::{CategoryPermissions, ResourcePermissions};
 use pam_model::{GrantRequest, MetaValue};
 
 use crate::PubNub;
@@ -78,6 +78,33 @@ impl GrantTokenBuilder {
     pub fn patterns(mut self, patterns: &[Box<dyn ResourcePermissions>]) -> Self {
         for entry in patterns {
             self.request.add_pattern(entry);
+        }
+        self
+    }
+
+    /// Adds whole categories (the token's `cat`), e.g.
+    /// `&[permissions::channels_category().get(), permissions::uuids_category().get()]`:
+    /// `get` on a category lets the token list all channel (or all uuid) metadata on keysets
+    /// that restrict that listing. A grant may hold categories only.
+    ///
+    /// ```no_run
+    /// # async fn run(pubnub: pam::PubNub) -> Result<(), pam::Error> {
+    /// use pam::permissions;
+    ///
+    /// let lister = pubnub
+    ///     .grant_token(15)
+    ///     .categories(&[permissions::channels_category().get()])
+    ///     .execute()
+    ///     .await?;
+    /// let token = pam::parse_token(&lister.token).expect("the server's token parses");
+    /// assert_eq!(token.categories().len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn categories<C: AsRef<CategoryPermissions>>(mut self, categories: &[C]) -> Self {
+        for entry in categories {
+            let entry = entry.as_ref();
+            self.request.add_category(entry.kind(), entry.permissions());
         }
         self
     }

@@ -15,15 +15,16 @@ pub use revoke::RevokeTokenBuilder;
 
 #[doc(inline)]
 pub use pam_http::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_ORIGIN, DEFAULT_REQUEST_TIMEOUT, Error, Keyset, Misuse,
-    Operation, RedactedUrl, RetryPolicy, Timetoken,
+    Cause, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ORIGIN, DEFAULT_REQUEST_TIMEOUT, Denial, Error, Keyset,
+    Misuse, Operation, RedactedUrl, RefreshError, RetryPolicy, Timetoken, TokenEvent, TokenFuture,
+    TokenOrigin, TokenProblem, TokenProvider, TokenRefreshPolicy, TokenStatus,
 };
 #[doc(inline)]
 pub use pam_model::permissions::{self, ResourcePermissions};
 #[doc(inline)]
 pub use pam_model::{
-    ErrorBody, ErrorDetail, GrantRequest, MetaValue, Permission, Permissions, Resource,
-    ResourceKind,
+    CategoryKind, ErrorBody, ErrorDetail, GrantRequest, MetaValue, Permission, Permissions,
+    Resource, ResourceKind,
 };
 #[doc(inline)]
 pub use pam_token::{

@@ -16,7 +16,7 @@ use crate::PubNub;
 pub struct PublishBuilder {
     pubnub: PubNub,
     channel: Option<String>,
-    message: Option<Result<String, String>>,
+    message: Option<Result<String, serde_json::Error>>,
 }
 
 impl PublishBuilder {
@@ -36,7 +36,7 @@ impl PublishBuilder {
 
     /// The message (required): any value `serde_json` can serialize.
     pub fn message(mut self, message: impl Serialize) -> Self {
-        self.message = Some(serde_json::to_string(&message).map_err(|e| e.to_string()));
+        self.message = Some(serde_json::to_string(&message));
         self
     }
 
@@ -60,7 +60,12 @@ impl PublishBuilder {
                 }
                 .into());
             }
-            Some(Err(reason)) => return Err(Misuse::MessageNotSerializable { reason }.into()),
+            Some(Err(source)) => {
+                return Err(Misuse::MessageNotSerializable {
+                    source: Box::new(source),
+                }
+                .into());
+            }
             Some(Ok(json)) => json,
         };
         self.pubnub.shared.client.publish(&channel, &message).await

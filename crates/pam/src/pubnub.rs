@@ -4,7 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pam_http::{Client, ClientConfig, Error, Keyset, Misuse, RetryPolicy};
+use pam_http::{
+    Client, ClientConfig, Error, Keyset, Misuse, RetryPolicy, SharedTokenProvider, TokenEvent,
+    TokenProvider, TokenRefreshPolicy, TokenStatus,
+};
 
 use crate::{GrantTokenBuilder, PublishBuilder, RevokeTokenBuilder};
 
@@ -62,14 +65,54 @@ impl PubNub {
 
     /// Sets the token every later request of this client (and its clones) carries as `auth`.
     /// An empty string clears it.
+    ///
+    /// The token is parsed offline: one already expired, or restricted to another user id,
+    /// is logged as a warning (`tracing`) and [`PubNub::token_status`] says why; requests then
+    /// fail fast with [`Error::TokenNotSent`] instead of being refused by the server (with a
+    /// token provider, the client gets a new token first).
     pub fn set_token(&self, token: impl Into<String>) {
         self.shared.client.set_token(token);
     }
 
-    /// The token set with [`PubNub::set_token`], if any.
+    /// The token in use: set with [`PubNub::set_token`] or obtained from the token provider.
     #[must_use]
     pub fn get_token(&self) -> Option<String> {
         self.shared.client.token()
+    }
+
+    /// What the client knows about its token, from parsing it offline: expiry, authorized
+    /// user id, when the provider will refresh it, and why it will not be sent if it will not.
+    #[must_use]
+    pub fn token_status(&self) -> Option<TokenStatus> {
+        self.shared.client.token_status()
+    }
+
+    /// Token events from now on: refreshed, refresh failed, expired, replaced. None holds the
+    /// token.
+    #[must_use]
+    pub fn token_events(&self) -> tokio::sync::broadcast::Receiver<TokenEvent> {
+        self.shared.client.token_events()
+    }
+
+    /// Gets a new token from the provider now (or waits for the refresh under way).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TokenRefreshFailed`] when the provider failed;
+    /// [`Misuse::TokenProviderRequired`] without a provider.
+    pub async fn refresh_token(&self) -> Result<(), Error> {
+        self.shared.client.refresh_token().await
+    }
+
+    /// [`PubNub::refresh_token`] for code without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// As [`PubNub::refresh_token`].
+    #[cfg(feature = "blocking")]
+    pub fn refresh_token_blocking(&self) -> Result<(), Error> {
+        let client = self.shared.client.clone();
+        self.block_on(async move { client.refresh_token().await })
     }
 
     /// Stops sending a token.
@@ -144,6 +187,9 @@ pub struct PubNubBuilder {
     request_timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     clock_skew_for_testing: i64,
+    token_provider: Option<SharedTokenProvider>,
+    token_refresh: Option<TokenRefreshPolicy>,
+    check_token_before_sending: Option<bool>,
 }
 
 impl PubNubBuilder {
@@ -193,6 +239,51 @@ impl PubNubBuilder {
         self
     }
 
+    /// Where fresh tokens come from: an async closure (or a [`TokenProvider`] of your own)
+    /// returning a token, typically by asking your server, which grants it with `pam`.
+    ///
+    /// With a provider the client keeps its token valid on its own: it gets its first token
+    /// on first use, refreshes ahead of expiry (see [`TokenRefreshPolicy`]), one refresh at a
+    /// time for all requests, and after a 403 "Token is expired." or "Token is revoked." gets
+    /// a new token once and sends the request once more. [`PubNub::set_token`] still works.
+    ///
+    /// ```no_run
+    /// # fn build(keyset: pam::Keyset) -> Result<pam::PubNub, pam::Error> {
+    /// let client = pam::PubNub::builder()
+    ///     .keyset(keyset)
+    ///     .user_id("bob")
+    ///     .token_provider(|| async {
+    ///         // Ask your server for a token for "bob".
+    ///         Ok::<_, std::io::Error>(String::from("qEF2AkF0…"))
+    ///     })
+    ///     .build()?;
+    /// # Ok(client)
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
+        self.token_provider = Some(SharedTokenProvider::new(provider));
+        self
+    }
+
+    /// When the token provider is called, and how it is retried (default
+    /// [`TokenRefreshPolicy::default`]: at 80 % of the lifetime, up to 10 % earlier at random,
+    /// at least 10 s before expiry; 3 calls per refresh).
+    #[must_use]
+    pub fn token_refresh_policy(mut self, policy: TokenRefreshPolicy) -> Self {
+        self.token_refresh = Some(policy);
+        self
+    }
+
+    /// Whether a request whose token is known to be dead (expired, or for another user id)
+    /// fails fast with [`Error::TokenNotSent`] instead of being sent (default true). Turn it
+    /// off only to see the server's own answer to such a token, as conformance tests do.
+    #[must_use]
+    pub fn check_token_before_sending(mut self, check: bool) -> Self {
+        self.check_token_before_sending = Some(check);
+        self
+    }
+
     /// Pretends the system clock is `secs` seconds off, to see the client correct itself
     /// from the server's time. For tests only.
     #[must_use]
@@ -230,6 +321,13 @@ impl PubNubBuilder {
             config.retry = retry;
         }
         config.clock_skew_for_testing = self.clock_skew_for_testing;
+        config.token_provider = self.token_provider;
+        if let Some(policy) = self.token_refresh {
+            config.token_refresh = policy;
+        }
+        if let Some(check) = self.check_token_before_sending {
+            config.check_token_before_sending = check;
+        }
         Ok(PubNub {
             shared: Arc::new(Shared {
                 client: Client::new(config)?,

@@ -168,7 +168,12 @@ async fn an_expired_token_is_refused_as_expired() {
         .emulator
         .issue_token(0, &grant, now_secs() - 7_200)
         .expect("issued");
-    let client = fixture.client("u");
+    // The server's own answer: the client's check before sending is off.
+    let client = fixture
+        .builder(None, "u")
+        .check_token_before_sending(false)
+        .build()
+        .expect("valid client");
     client.set_token(token);
     let error = client
         .publish()
@@ -201,7 +206,12 @@ async fn a_token_for_someone_else_is_forbidden() {
         .await
         .expect("granted")
         .token;
-    let mallory = fixture.client("mallory");
+    // The server's own answer: the client's check before sending is off.
+    let mallory = fixture
+        .builder(None, "mallory")
+        .check_token_before_sending(false)
+        .build()
+        .expect("valid client");
     mallory.set_token(&token);
     let error = mallory
         .publish()
@@ -213,6 +223,15 @@ async fn a_token_for_someone_else_is_forbidden() {
     assert!(matches!(error, Error::Forbidden { .. }), "{error:?}");
     assert_eq!(error.server_message(), Some("Forbidden"));
     assert_eq!(error.service(), Some("Access Manager"));
+    // The offline check of the token says why.
+    let Error::Forbidden {
+        denial: Some(denial),
+        ..
+    } = &error
+    else {
+        panic!("expected a denial from the token's own check, got {error:?}");
+    };
+    assert!(denial.reason.contains("alice"), "{denial:?}");
 }
 
 #[tokio::test]

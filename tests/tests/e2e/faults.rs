@@ -100,11 +100,72 @@ async fn a_retry_after_beyond_the_time_budget_is_not_waited_for() {
     .await;
     let policy = quick().with_max_elapsed(Duration::from_secs(5));
     let error = grant(&client(&server, true, policy)).await.unwrap_err();
+    let Error::RateLimited {
+        retry_after,
+        message,
+        attempts,
+        ..
+    } = &error
+    else {
+        panic!("expected RateLimited, got {error:?}");
+    };
+    assert_eq!(*retry_after, Some(Duration::from_secs(120)));
+    assert_eq!(message.as_deref(), Some("Too Many Requests"));
+    assert_eq!(*attempts, 1);
+    assert_eq!(error.status(), Some(429));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_above_the_cap_returns_the_429_with_the_wait_asked() {
+    // An hour is far above MAX_RETRY_AFTER_SECS, and within the (generous) time budget: the
+    // client must neither wait an hour nor fall back to its ~100 ms backoff.
+    let server = FaultyServer::start(vec![
+        Reply::json(
+            429,
+            r#"{"message":"Too Many Requests","error":true,"status":429}"#,
+        )
+        .with_header("Retry-After", "3600"),
+        Reply::json(200, GRANTED),
+    ])
+    .await;
+    let policy = quick().with_max_elapsed(Duration::from_secs(7200));
+    let error = grant(&client(&server, true, policy)).await.unwrap_err();
     assert!(
-        matches!(error, Error::Service { status: 429, .. }),
+        matches!(
+            error,
+            Error::RateLimited { retry_after: Some(wait), attempts: 1, .. }
+                if wait == Duration::from_secs(3600)
+        ),
         "{error:?}"
     );
+    let text = error.to_string();
+    assert!(text.contains("wait 3600 s"), "{text}");
     assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_given_as_an_http_date_is_waited_for() {
+    let in_two_seconds = std::time::SystemTime::now() + Duration::from_secs(2);
+    let server = FaultyServer::start(vec![
+        Reply::json(
+            429,
+            r#"{"message":"Too Many Requests","error":true,"status":429}"#,
+        )
+        .with_header("Retry-After", &httpdate::fmt_http_date(in_two_seconds)),
+        Reply::json(200, GRANTED),
+    ])
+    .await;
+    let result = grant(&client(&server, true, quick()))
+        .await
+        .expect("granted");
+    assert_eq!(result.token, "token-from-the-faulty-server");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    // The date has whole seconds, so the wait is between 1 and 2 s; the backoff alone would
+    // wait at most 20 ms. A lower bound only: the timer never wakes early.
+    let gap = requests[1].received_at - requests[0].received_at;
+    assert!(gap >= Duration::from_millis(990), "retried after {gap:?}");
 }
 
 #[tokio::test]
@@ -254,7 +315,6 @@ async fn a_refused_connection_is_retried_then_reported_even_for_publish() {
     let Error::Connect {
         may_have_been_sent,
         attempts,
-        reason,
         ..
     } = &error
     else {
@@ -262,7 +322,7 @@ async fn a_refused_connection_is_retried_then_reported_even_for_publish() {
     };
     assert!(!may_have_been_sent);
     assert_eq!(*attempts, 3, "a publish that never left is retried");
-    assert!(!reason.is_empty());
+    assert!(std::error::Error::source(&error).is_some(), "{error:?}");
     assert!(error.to_string().contains("could not connect"), "{error}");
 }
 

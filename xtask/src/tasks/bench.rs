@@ -10,17 +10,48 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::Task;
 use crate::XtaskError;
 use crate::subprocess;
 
-/// The `bench` task.
-pub const TASK: Task = Task {
-    name: "bench",
-    arguments: "[--quick] [--only SECTIONS] [--profile WHAT [--iterations N]]",
-    summary: "pam vs pubnub 0.9 and the floor (parse, verify, authorize, grant, emulator): one table",
-    run,
-};
+/// `cargo xtask bench`'s arguments: pam-bench's own, passed on (pam-bench checks the values).
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct BenchArgs {
+    /// Fewer rounds and shorter windows (a smoke run; ratios are noisier).
+    #[arg(long)]
+    pub quick: bool,
+    /// Run only these sections (comma-separated): parse, verify, authorize, grant, emulator.
+    #[arg(long, value_name = "SECTIONS")]
+    pub only: Option<String>,
+    /// Run only pam's WHAT in a loop for 5 s, for `perf record` or `valgrind --tool=callgrind`
+    /// (parse, parse-cbor, verify, verify-signature, authorize-10).
+    #[arg(long, value_name = "WHAT")]
+    pub profile: Option<String>,
+    /// With --profile: N operations instead of 5 s (callgrind is slow).
+    #[arg(long, value_name = "N", requires = "profile")]
+    pub iterations: Option<u64>,
+}
+
+impl BenchArgs {
+    /// The arguments for pam-bench.
+    #[must_use]
+    pub fn to_args(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.quick {
+            out.push("--quick".to_owned());
+        }
+        let valued = [
+            ("--only", self.only.clone()),
+            ("--profile", self.profile.clone()),
+            ("--iterations", self.iterations.map(|n| n.to_string())),
+        ];
+        for (flag, value) in valued {
+            if let Some(value) = value {
+                out.extend([flag.to_owned(), value]);
+            }
+        }
+        out
+    }
+}
 
 /// The bench crate's manifest, relative to the workspace root.
 pub const MANIFEST: &str = "crates/pam-bench/Cargo.toml";
@@ -48,8 +79,9 @@ pub fn command(root: &Path, args: &[String]) -> Command {
     command
 }
 
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    subprocess::run_visible(&mut command(root, args))
+/// Runs pam-bench with `args`.
+pub fn run(root: &Path, args: &BenchArgs) -> Result<(), XtaskError> {
+    subprocess::run_visible(&mut command(root, &args.to_args()))
 }
 
 #[cfg(test)]
@@ -69,6 +101,27 @@ mod tests {
             )
         );
         assert!(root.join(MANIFEST).ends_with("pam-bench/Cargo.toml"));
+    }
+
+    #[test]
+    fn passes_the_flags_on() {
+        let parsed = |args: &[&str]| match crate::tasks::parse(
+            std::iter::once("bench").chain(args.iter().copied()),
+        ) {
+            Ok(Some(crate::tasks::Task::Bench(args))) => Ok(args.to_args().join(" ")),
+            other => Err(format!("{other:?}")),
+        };
+        assert_eq!(parsed(&[]).unwrap(), "");
+        assert_eq!(
+            parsed(&["--quick", "--only", "parse,grant"]).unwrap(),
+            "--quick --only parse,grant"
+        );
+        assert_eq!(
+            parsed(&["--profile", "verify", "--iterations", "9"]).unwrap(),
+            "--profile verify --iterations 9"
+        );
+        assert!(parsed(&["--iterations", "9"]).is_err());
+        assert!(parsed(&["--fast"]).is_err());
     }
 
     #[test]

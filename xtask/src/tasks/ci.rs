@@ -2,23 +2,14 @@
 //!
 //! Runs, in order, stopping at the first failure: formatting check, clippy with warnings as
 //! errors, the whole test suite (which includes the tidy rules and the conformance tests over
-//! `../shared`, which skip with a printed reason when it is absent), and the docs with rustdoc
-//! warnings as errors.
+//! `../shared`, which skip with a printed reason when it is absent), each publishable crate
+//! checked on its own (see [`alone_checks`]), and the docs with rustdoc warnings as errors.
 
 use std::path::Path;
 use std::process::Command;
 
-use super::Task;
 use crate::XtaskError;
 use crate::subprocess;
-
-/// The `ci` task.
-pub const TASK: Task = Task {
-    name: "ci",
-    arguments: "",
-    summary: "fmt check, clippy -D warnings, tests (incl. tidy), docs -D warnings; stops at the first failure",
-    run,
-};
 
 /// The CI steps for the workspace at `root`, in order.
 pub fn steps(root: &Path) -> Vec<Command> {
@@ -40,8 +31,29 @@ pub fn steps(root: &Path) -> Vec<Command> {
             "warnings",
         ]),
         cargo(&["test", "--workspace"]),
-        doc,
     ]
+    .into_iter()
+    .chain(alone_checks(root))
+    .chain([doc])
+    .collect()
+}
+
+/// `cargo check -p CRATE` for each publishable crate on its own, and pam-sdk with `blocking`.
+///
+/// A workspace build unifies features across all crates, so a library that uses a tokio (or
+/// other) feature it does not enable itself still builds there, and fails for a user who
+/// depends on it alone. Built one by one, each crate gets only the features it asks for.
+pub fn alone_checks(root: &Path) -> Vec<Command> {
+    let check = |args: &[&str]| {
+        let mut command = subprocess::cargo(root);
+        command.args(["check", "--quiet"]).args(args);
+        command
+    };
+    crate::layering::PUBLISH_ORDER
+        .iter()
+        .map(|name| check(&["-p", name]))
+        .chain([check(&["-p", "pam-sdk", "--features", "blocking"])])
+        .collect()
 }
 
 /// Runs the steps one after the other; the first failing step ends the run with an error that
@@ -68,8 +80,8 @@ pub fn run_steps(steps: Vec<Command>) -> Result<(), XtaskError> {
     Ok(())
 }
 
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    super::expect_no_arguments(&TASK, args)?;
+/// Runs the CI steps on the workspace at `root`.
+pub fn run(root: &Path) -> Result<(), XtaskError> {
     run_steps(steps(root))
 }
 
@@ -89,6 +101,14 @@ mod tests {
                 "cargo fmt --all --check",
                 "cargo clippy --workspace --all-targets -- -D warnings",
                 "cargo test --workspace",
+                "cargo check --quiet -p pam-model",
+                "cargo check --quiet -p pam-sign",
+                "cargo check --quiet -p pam-token",
+                "cargo check --quiet -p pam-http",
+                "cargo check --quiet -p pam-sdk",
+                "cargo check --quiet -p pam-emulator",
+                "cargo check --quiet -p pam-cli",
+                "cargo check --quiet -p pam-sdk --features blocking",
                 "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",
             ]
         );
@@ -96,7 +116,7 @@ mod tests {
 
     #[test]
     fn stops_at_the_first_failing_step() {
-        let dir = crate::scratch::ScratchDir::new("xtask-ci").unwrap();
+        let dir = crate::scratch::temp_dir("xtask-ci").unwrap();
         let marker = dir.path().join("third-step-ran");
         let mut ok = Command::new("git");
         ok.arg("--version");

@@ -19,17 +19,11 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use super::Task;
+use clap::builder::PossibleValuesParser;
+use clap::value_parser;
+
 use crate::XtaskError;
 use crate::subprocess;
-
-/// The `fuzz` task.
-pub const TASK: Task = Task {
-    name: "fuzz",
-    arguments: "TARGET [--seconds N]",
-    summary: "run one cargo-fuzz target for N seconds (default 60), corpus seeded from ../shared; prints execs and coverage",
-    run,
-};
 
 /// The fuzz targets of `fuzz/fuzz_targets/`, one per untrusted-input entry point.
 pub const TARGETS: &[&str] = &[
@@ -43,65 +37,16 @@ pub const TARGETS: &[&str] = &[
 /// How long a run lasts when `--seconds` is not given.
 pub const DEFAULT_SECONDS: u64 = 60;
 
-/// What the command line asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `cargo xtask fuzz`'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct FuzzArgs {
-    /// One of [`TARGETS`].
+    /// The fuzz target.
+    #[arg(value_name = "TARGET", value_parser = PossibleValuesParser::new(TARGETS))]
     pub target: String,
-    /// libFuzzer's `-max_total_time`.
+    /// libFuzzer's `-max_total_time`, in seconds.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SECONDS,
+          value_parser = value_parser!(u64).range(1..))]
     pub seconds: u64,
-}
-
-impl FuzzArgs {
-    /// Reads `TARGET [--seconds N]`.
-    ///
-    /// # Errors
-    ///
-    /// [`XtaskError::Usage`] for a missing or unknown target, a bad or missing number, or an
-    /// unknown option.
-    pub fn parse(args: &[String]) -> Result<FuzzArgs, XtaskError> {
-        let usage = |problem: String| {
-            XtaskError::Usage(format!(
-                "{problem}\nusage: cargo xtask {}\ntargets: {}",
-                super::usage(&TASK),
-                TARGETS.join(", ")
-            ))
-        };
-        let mut target = None;
-        let mut seconds = DEFAULT_SECONDS;
-        let mut rest = args.iter();
-        while let Some(arg) = rest.next() {
-            match arg.as_str() {
-                "--seconds" => {
-                    let value = rest
-                        .next()
-                        .ok_or_else(|| usage("`--seconds` needs a number".to_owned()))?;
-                    seconds = parse_positive(value).ok_or_else(|| {
-                        usage(format!(
-                            "`--seconds {value}`: expected a whole number of seconds above 0"
-                        ))
-                    })?;
-                }
-                option if option.starts_with('-') => {
-                    return Err(usage(format!("unknown option `{option}`")));
-                }
-                name if target.is_none() => {
-                    if !TARGETS.contains(&name) {
-                        return Err(usage(format!("unknown fuzz target `{name}`")));
-                    }
-                    target = Some(name.to_owned());
-                }
-                extra => return Err(usage(format!("unexpected argument `{extra}`"))),
-            }
-        }
-        let target = target.ok_or_else(|| usage("which target?".to_owned()))?;
-        Ok(FuzzArgs { target, seconds })
-    }
-}
-
-/// A whole number above zero.
-pub(crate) fn parse_positive(text: &str) -> Option<u64> {
-    text.parse().ok().filter(|n| *n > 0)
 }
 
 /// What libFuzzer reported about a run (each `None` when it did not say).
@@ -232,8 +177,8 @@ pub fn seed_corpus(
     Ok(written)
 }
 
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    let args = FuzzArgs::parse(args)?;
+/// Seeds the corpus of `args.target` and runs it for `args.seconds`.
+pub fn run(root: &Path, args: &FuzzArgs) -> Result<(), XtaskError> {
     let fuzz_dir = root.join("fuzz");
     let corpus = fuzz_dir.join("corpus").join(&args.target);
     let shared = shared_dir(root);
@@ -292,47 +237,55 @@ fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
 mod tests {
     use super::*;
 
-    fn strings(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| (*s).to_owned()).collect()
+    fn parse(args: &[&str]) -> Result<FuzzArgs, String> {
+        match crate::tasks::parse(std::iter::once("fuzz").chain(args.iter().copied())) {
+            Ok(Some(crate::tasks::Task::Fuzz(args))) => Ok(args),
+            Ok(other) => Err(format!("not a fuzz task: {other:?}")),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     #[test]
     fn parses_target_and_seconds() {
         assert_eq!(
-            FuzzArgs::parse(&strings(&["grant_body", "--seconds", "600"])).unwrap(),
+            parse(&["grant_body", "--seconds", "600"]).unwrap(),
             FuzzArgs {
                 target: "grant_body".into(),
                 seconds: 600
             }
         );
-        assert_eq!(
-            FuzzArgs::parse(&strings(&["token_parse"])).unwrap().seconds,
-            DEFAULT_SECONDS
-        );
+        assert_eq!(parse(&["token_parse"]).unwrap().seconds, DEFAULT_SECONDS);
         for (args, expected) in [
-            (&["nope"][..], "unknown fuzz target `nope`"),
-            (&[][..], "which target?"),
+            (&["nope"][..], "invalid value 'nope' for '<TARGET>'"),
+            (
+                &[][..],
+                "the following required arguments were not provided",
+            ),
             (
                 &["token_parse", "--seconds", "0"][..],
-                "expected a whole number",
+                "invalid value '0' for '--seconds <N>'",
             ),
             (
                 &["token_parse", "--seconds"][..],
-                "`--seconds` needs a number",
+                "a value is required for '--seconds <N>'",
             ),
             (
                 &["token_parse", "--jobs", "2"][..],
-                "unknown option `--jobs`",
+                "unexpected argument '--jobs'",
             ),
             (
                 &["token_parse", "grant_body"][..],
-                "unexpected argument `grant_body`",
+                "unexpected argument 'grant_body'",
             ),
         ] {
-            let err = FuzzArgs::parse(&strings(args)).unwrap_err().to_string();
+            let err = parse(args).unwrap_err();
             assert!(err.contains(expected), "{args:?}: {err}");
-            assert!(err.contains("targets: token_parse, "), "{err}");
         }
+        let err = parse(&["nope"]).unwrap_err();
+        assert!(
+            err.contains("[possible values: token_parse, token_verify_authorize"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -402,7 +355,7 @@ mod tests {
 
     #[test]
     fn seeding_keeps_existing_files() {
-        let dir = crate::scratch::ScratchDir::new("xtask-fuzz-seed").unwrap();
+        let dir = crate::scratch::temp_dir("xtask-fuzz-seed").unwrap();
         let corpus = dir.path().join("corpus");
         let first = seed_corpus(&corpus, "grant_body", None).unwrap();
         assert!(first > 0);

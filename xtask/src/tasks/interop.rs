@@ -42,62 +42,36 @@ pub mod server;
 
 use std::path::Path;
 
-use super::Task;
 use crate::XtaskError;
 use crate::subprocess;
 use checks::Tally;
 
-/// The `interop` task.
-pub const TASK: Task = Task {
-    name: "interop",
-    arguments: "[--sdk python|js|rust]...",
-    summary: "install the pinned official SDKs under target/interop and run their flows against `pam serve`",
-    run,
-};
+/// `cargo xtask interop`'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct InteropArgs {
+    /// An SDK to run (repeatable); all of them when none is named.
+    #[arg(long = "sdk", value_name = "NAME",
+          value_parser = clap::builder::PossibleValuesParser::new(sdks::SDKS.iter().map(|sdk| sdk.name)))]
+    pub sdks: Vec<String>,
+}
 
-/// Reads `[--sdk NAME]...`: the SDKs to run, all of them when none is named.
+impl InteropArgs {
+    /// The SDKs to run, in [`sdks::SDKS`] order, each once: all of them when none is named.
+    pub fn chosen(&self) -> Vec<&'static sdks::Sdk> {
+        sdks::SDKS
+            .iter()
+            .filter(|sdk| self.sdks.is_empty() || self.sdks.iter().any(|name| name == sdk.name))
+            .collect()
+    }
+}
+
+/// Runs the interop suite with `args` on the workspace at `root`.
 ///
 /// # Errors
 ///
-/// [`XtaskError::Usage`] for an unknown argument or SDK.
-pub fn parse_args(args: &[String]) -> Result<Vec<&'static sdks::Sdk>, XtaskError> {
-    let usage = |problem: String| {
-        XtaskError::Usage(format!(
-            "{problem}\nusage: cargo xtask {}",
-            super::usage(&TASK)
-        ))
-    };
-    let mut chosen: Vec<&'static sdks::Sdk> = Vec::new();
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        if arg != "--sdk" {
-            return Err(usage(format!("unknown argument `{arg}`")));
-        }
-        let name = rest
-            .next()
-            .ok_or_else(|| usage("`--sdk` needs a name".to_owned()))?;
-        let sdk = sdks::SDKS
-            .iter()
-            .find(|sdk| sdk.name == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = sdks::SDKS.iter().map(|sdk| sdk.name).collect();
-                usage(format!(
-                    "unknown SDK `{name}`; expected one of {}",
-                    names.join(", ")
-                ))
-            })?;
-        if !chosen.iter().any(|c| c.name == sdk.name) {
-            chosen.push(sdk);
-        }
-    }
-    if chosen.is_empty() {
-        chosen = sdks::SDKS.iter().collect();
-    }
-    Ok(chosen)
-}
-
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    let chosen = parse_args(args)?;
+/// Any failed check, or a build, install or server start that failed.
+pub fn run(root: &Path, args: &InteropArgs) -> Result<(), XtaskError> {
+    let chosen = args.chosen();
     let layout = sdks::Layout::new(root);
     std::fs::create_dir_all(&layout.dir).map_err(|source| XtaskError::Io {
         path: layout.dir.clone(),
@@ -175,14 +149,22 @@ mod tests {
 
     #[test]
     fn sdks_are_chosen_by_name_or_all() {
-        let all = parse_args(&[]).unwrap();
-        assert_eq!(all.len(), sdks::SDKS.len());
-        let one = parse_args(&["--sdk".into(), "js".into()]).unwrap();
-        assert_eq!(one.iter().map(|s| s.name).collect::<Vec<_>>(), ["js"]);
-        let err = parse_args(&["--sdk".into(), "cobol".into()])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("unknown SDK `cobol`"), "{err}");
-        assert!(parse_args(&["--fast".into()]).is_err());
+        let parse = |args: &[&str]| {
+            crate::tasks::parse(std::iter::once("interop").chain(args.iter().copied()))
+        };
+        let Some(crate::tasks::Task::Interop(all)) = parse(&[]).unwrap() else {
+            panic!("`interop` is the interop task");
+        };
+        assert_eq!(all.chosen().len(), sdks::SDKS.len());
+        let Some(crate::tasks::Task::Interop(one)) = parse(&["--sdk", "js"]).unwrap() else {
+            panic!("`interop --sdk js` is the interop task");
+        };
+        assert_eq!(
+            one.chosen().iter().map(|s| s.name).collect::<Vec<_>>(),
+            ["js"]
+        );
+        let err = parse(&["--sdk", "cobol"]).unwrap_err().to_string();
+        assert!(err.contains("cobol"), "{err}");
+        assert!(parse(&["--fast"]).is_err());
     }
 }

@@ -9,71 +9,33 @@
 
 use std::path::{Path, PathBuf};
 
-use super::Task;
-use super::fuzz::parse_positive;
+use clap::value_parser;
+
 use crate::XtaskError;
 use crate::subprocess;
-
-/// The `load` task.
-pub const TASK: Task = Task {
-    name: "load",
-    arguments: "[--seconds N] [--concurrency C] [--max-requests M]",
-    summary: "drive a release `pam serve` with mixed grant/revoke/publish traffic; prints latency, statuses, peak memory",
-    run,
-};
 
 /// Default `--seconds`.
 pub const DEFAULT_SECONDS: u64 = 60;
 /// Default `--concurrency`.
 pub const DEFAULT_CONCURRENCY: u64 = 64;
 
-/// What the command line asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `cargo xtask load`'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct LoadArgs {
     /// Seconds of traffic.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SECONDS,
+          value_parser = value_parser!(u64).range(1..))]
     pub seconds: u64,
     /// Workers sending at once.
+    #[arg(long, value_name = "C", default_value_t = DEFAULT_CONCURRENCY,
+          value_parser = value_parser!(u64).range(1..))]
     pub concurrency: u64,
-    /// The most requests, when bounded by count too.
+    /// The most requests, to bound the run by count too.
+    #[arg(long, value_name = "M", value_parser = value_parser!(u64).range(1..))]
     pub max_requests: Option<u64>,
 }
 
 impl LoadArgs {
-    /// Reads `[--seconds N] [--concurrency C] [--max-requests M]`.
-    ///
-    /// # Errors
-    ///
-    /// [`XtaskError::Usage`] for an unknown option or a value that is not a number above 0.
-    pub fn parse(args: &[String]) -> Result<LoadArgs, XtaskError> {
-        let usage = |problem: String| {
-            XtaskError::Usage(format!(
-                "{problem}\nusage: cargo xtask {}",
-                super::usage(&TASK)
-            ))
-        };
-        let mut parsed = LoadArgs {
-            seconds: DEFAULT_SECONDS,
-            concurrency: DEFAULT_CONCURRENCY,
-            max_requests: None,
-        };
-        let mut rest = args.iter();
-        while let Some(flag) = rest.next() {
-            let slot = match flag.as_str() {
-                "--seconds" => &mut parsed.seconds,
-                "--concurrency" => &mut parsed.concurrency,
-                "--max-requests" => parsed.max_requests.insert(0),
-                other => return Err(usage(format!("unknown argument `{other}`"))),
-            };
-            let value = rest
-                .next()
-                .ok_or_else(|| usage(format!("`{flag}` needs a number")))?;
-            *slot = parse_positive(value).ok_or_else(|| {
-                usage(format!("`{flag} {value}`: expected a whole number above 0"))
-            })?;
-        }
-        Ok(parsed)
-    }
-
     /// The driver's arguments.
     #[must_use]
     pub fn driver_args(&self, server: &Path) -> Vec<String> {
@@ -107,8 +69,8 @@ fn release_dir(root: &Path) -> PathBuf {
         .join("release")
 }
 
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    let args = LoadArgs::parse(args)?;
+/// Builds the server and the driver in release mode, then runs the driver.
+pub fn run(root: &Path, args: &LoadArgs) -> Result<(), XtaskError> {
     let mut build = subprocess::cargo(root);
     build.args([
         "build",
@@ -134,13 +96,17 @@ fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
 mod tests {
     use super::*;
 
-    fn strings(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| (*s).to_owned()).collect()
+    fn parse(args: &[&str]) -> Result<LoadArgs, String> {
+        match crate::tasks::parse(std::iter::once("load").chain(args.iter().copied())) {
+            Ok(Some(crate::tasks::Task::Load(args))) => Ok(args),
+            Ok(other) => Err(format!("not a load task: {other:?}")),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     #[test]
     fn parses_arguments_and_passes_them_on() {
-        let args = LoadArgs::parse(&strings(&["--seconds", "60", "--concurrency", "64"])).unwrap();
+        let args = parse(&["--seconds", "60", "--concurrency", "64"]).unwrap();
         assert_eq!(
             args,
             LoadArgs {
@@ -153,7 +119,7 @@ mod tests {
             args.driver_args(Path::new("/t/pam")).join(" "),
             "--server /t/pam --seconds 60 --concurrency 64"
         );
-        let bounded = LoadArgs::parse(&strings(&["--max-requests", "1000"])).unwrap();
+        let bounded = parse(&["--max-requests", "1000"]).unwrap();
         assert_eq!(bounded.max_requests, Some(1000));
         assert_eq!(bounded.seconds, DEFAULT_SECONDS);
         assert!(
@@ -164,12 +130,15 @@ mod tests {
         for (args, expected) in [
             (
                 &["--seconds", "0"][..],
-                "`--seconds 0`: expected a whole number above 0",
+                "invalid value '0' for '--seconds <N>'",
             ),
-            (&["--concurrency"][..], "`--concurrency` needs a number"),
-            (&["--fast"][..], "unknown argument `--fast`"),
+            (
+                &["--concurrency"][..],
+                "a value is required for '--concurrency <C>'",
+            ),
+            (&["--fast"][..], "unexpected argument '--fast'"),
         ] {
-            let err = LoadArgs::parse(&strings(args)).unwrap_err().to_string();
+            let err = parse(args).unwrap_err();
             assert!(err.contains(expected), "{args:?}: {err}");
         }
     }

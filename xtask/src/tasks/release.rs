@@ -24,25 +24,42 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::Task;
+use semver::Version;
+
 use crate::XtaskError;
-use crate::cargo_metadata::Metadata;
 use crate::changelog;
-use crate::civil_date::CivilDate;
 use crate::crates_io::{self, NameStatus};
 use crate::layering;
-use crate::scratch::{self, ScratchDir};
-use crate::semver::Version;
+use crate::metadata;
+use crate::scratch;
 use crate::subprocess;
 use crate::workspace_manifest::{self, ManifestEdit};
 
-/// The `release` task.
-pub const TASK: Task = Task {
-    name: "release",
-    arguments: "VERSION [--dry-run] [--execute]",
-    summary: "bump all crates to VERSION, date the changelog, package and check; --dry-run changes nothing, --execute publishes",
-    run,
-};
+/// `cargo xtask release`'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct ReleaseArgs {
+    /// The new version, `MAJOR.MINOR.PATCH[-PRE][+BUILD]`, above the current one.
+    #[arg(value_name = "VERSION", value_parser = workspace_manifest::parse_version)]
+    pub version: Version,
+    /// Do everything in a staging copy only; the checkout is unchanged.
+    #[arg(long, conflicts_with = "execute")]
+    pub dry_run: bool,
+    /// After applying, commit, tag and `cargo publish` each crate in order.
+    #[arg(long)]
+    pub execute: bool,
+}
+
+impl ReleaseArgs {
+    /// How far the release goes.
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        match (self.dry_run, self.execute) {
+            (true, _) => Mode::DryRun,
+            (false, true) => Mode::Execute,
+            (false, false) => Mode::Apply,
+        }
+    }
+}
 
 /// The files a release changes, relative to the workspace root.
 pub const RELEASE_FILES: &[&str] = &["Cargo.toml", "CHANGELOG.md", "Cargo.lock"];
@@ -75,7 +92,7 @@ pub struct ReleaseOptions {
     /// this off: those steps need the network and build every crate.
     pub cargo_steps: bool,
     /// The release date for the changelog.
-    pub date: CivilDate,
+    pub date: jiff::civil::Date,
 }
 
 /// What a release did (or, for a dry run, would do).
@@ -138,7 +155,7 @@ pub fn release(
     let manifest_path = root.join("Cargo.toml");
     let manifest = read(&manifest_path)?;
     let previous = workspace_manifest::workspace_version(&manifest_path, &manifest)?;
-    if *version <= previous {
+    if version.cmp_precedence(&previous) != std::cmp::Ordering::Greater {
         return Err(XtaskError::VersionNotAbove {
             requested: version.to_string(),
             current: previous.to_string(),
@@ -172,7 +189,7 @@ pub fn release(
         "CHANGELOG.md: [Unreleased] entries move under `{changelog_heading}`"
     );
 
-    let staging = ScratchDir::new("xtask-release")?;
+    let staging = scratch::temp_dir("xtask-release")?;
     let stage = staging.path();
     scratch::copy_tracked_files(root, stage)?;
     fs::write(stage.join("Cargo.toml"), &new_manifest)
@@ -281,11 +298,11 @@ pub fn release(
 /// requirement and every workspace entry of `Cargo.lock` names `version`.
 pub fn check_bump(root: &Path, version: &Version) -> Result<(), XtaskError> {
     let expected = version.to_string();
-    let metadata = Metadata::load(root, true)?;
+    let metadata = metadata::load(root, true)?;
     let mut problems = Vec::new();
-    for package in &metadata.members {
+    for package in metadata.workspace_packages() {
         let is_ours = layering::PUBLISH_ORDER.contains(&package.name.as_str());
-        if is_ours && package.version != expected {
+        if is_ours && package.version.to_string() != expected {
             problems.push(format!(
                 "{} is at {}, not {expected}",
                 package.name, package.version
@@ -294,20 +311,22 @@ pub fn check_bump(root: &Path, version: &Version) -> Result<(), XtaskError> {
         for dependency in package
             .dependencies
             .iter()
-            .filter(|d| d.path.is_some() && d.req != "*")
+            .filter(|d| d.path.is_some() && d.req != cargo_metadata::semver::VersionReq::STAR)
         {
+            let req = dependency.req.to_string();
             if layering::PUBLISH_ORDER.contains(&dependency.name.as_str())
-                && dependency.req.trim_start_matches(['=', '^', '~', ' ']) != expected
+                && req.trim_start_matches(['=', '^', '~', ' ']) != expected
             {
                 problems.push(format!(
                     "{} requires {} `{}`, not {expected}; declare it as `{} = {{ workspace = true }}`",
-                    package.name, dependency.name, dependency.req, dependency.name
+                    package.name, dependency.name, req, dependency.name
                 ));
             }
         }
     }
-    let lock = read(&root.join("Cargo.lock"))?;
-    for (name, locked) in lock_versions(&lock) {
+    let lock_path = root.join("Cargo.lock");
+    let lock = read(&lock_path)?;
+    for (name, locked) in lock_versions(&lock_path, &lock)? {
         if layering::PUBLISH_ORDER.contains(&name.as_str()) && locked != expected {
             problems.push(format!("Cargo.lock has {name} {locked}, not {expected}"));
         }
@@ -319,33 +338,37 @@ pub fn check_bump(root: &Path, version: &Version) -> Result<(), XtaskError> {
     }
 }
 
-/// `(name, version)` of each `[[package]]` in a `Cargo.lock`.
-pub fn lock_versions(lock: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut name: Option<String> = None;
-    for line in lock.lines() {
-        if line.starts_with("[[package]]") {
-            name = None;
-        } else if let Some(value) = line.strip_prefix("name = ") {
-            name = Some(value.trim_matches('"').to_string());
-        } else if let Some(value) = line.strip_prefix("version = ") {
-            if let Some(name) = name.take() {
-                out.push((name, value.trim_matches('"').to_string()));
-            }
-        }
-    }
-    out
+/// `(name, version)` of each `[[package]]` in a `Cargo.lock` (at `path`).
+pub fn lock_versions(path: &Path, lock: &str) -> Result<Vec<(String, String)>, XtaskError> {
+    let document: toml_edit::DocumentMut =
+        lock.parse()
+            .map_err(|e: toml_edit::TomlError| XtaskError::Manifest {
+                path: path.to_path_buf(),
+                line: None,
+                message: e.to_string(),
+            })?;
+    let packages = document
+        .get("package")
+        .and_then(toml_edit::Item::as_array_of_tables);
+    Ok(packages
+        .into_iter()
+        .flat_map(|tables| tables.iter())
+        .filter_map(|package| {
+            let name = package.get("name")?.as_str()?;
+            let version = package.get("version")?.as_str()?;
+            Some((name.to_string(), version.to_string()))
+        })
+        .collect())
 }
 
 fn check_names(stage: &Path, log: &mut dyn Write) -> Result<Vec<(String, NameStatus)>, XtaskError> {
-    let metadata = Metadata::load(stage, true)?;
-    let outside = ScratchDir::new("xtask-crates-io")?;
+    let metadata = metadata::load(stage, true)?;
+    let outside = scratch::temp_dir("xtask-crates-io")?;
     let mut names = Vec::new();
     let mut taken = Vec::new();
     say!(log, "crates.io names:");
     for name in layering::PUBLISH_ORDER {
-        let repository = metadata
-            .member(name)
+        let repository = metadata::member(&metadata, name)
             .and_then(|p| p.repository.clone())
             .unwrap_or_default();
         let status = crates_io::check_name(name, &repository, outside.path())?;
@@ -447,55 +470,15 @@ fn publish(
     Ok(())
 }
 
-/// Parses `VERSION [--dry-run] [--execute]`.
-pub fn parse_arguments(args: &[String]) -> Result<(Version, Mode), XtaskError> {
-    let usage = || format!("usage: cargo xtask {}", super::usage(&TASK));
-    let mut version = None;
-    let (mut dry_run, mut execute) = (false, false);
-    for arg in args {
-        match arg.as_str() {
-            "--dry-run" => dry_run = true,
-            "--execute" => execute = true,
-            flag if flag.starts_with('-') => {
-                return Err(XtaskError::Usage(format!(
-                    "unknown option `{flag}`\n{}",
-                    usage()
-                )));
-            }
-            text if version.is_none() => version = Some(text.parse::<Version>()?),
-            extra => {
-                return Err(XtaskError::Usage(format!(
-                    "unexpected argument `{extra}`\n{}",
-                    usage()
-                )));
-            }
-        }
-    }
-    let version =
-        version.ok_or_else(|| XtaskError::Usage(format!("missing VERSION\n{}", usage())))?;
-    let mode = match (dry_run, execute) {
-        (true, true) => {
-            return Err(XtaskError::Usage(format!(
-                "--dry-run and --execute exclude each other\n{}",
-                usage()
-            )));
-        }
-        (true, false) => Mode::DryRun,
-        (false, true) => Mode::Execute,
-        (false, false) => Mode::Apply,
-    };
-    Ok((version, mode))
-}
-
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    let (version, mode) = parse_arguments(args)?;
+/// Runs the release `args` asks for on the workspace at `root`, dated today (UTC).
+pub fn run(root: &Path, args: &ReleaseArgs) -> Result<(), XtaskError> {
     let options = ReleaseOptions {
         root: root.to_path_buf(),
-        version,
-        mode,
+        version: args.version.clone(),
+        mode: args.mode(),
         run_tidy: true,
         cargo_steps: true,
-        date: CivilDate::today_utc(),
+        date: changelog::today_utc(),
     };
     release(&options, &mut std::io::stdout())?;
     Ok(())
@@ -505,45 +488,58 @@ fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn parse(list: &[&str]) -> Result<(Version, Mode), String> {
+        match crate::tasks::parse(std::iter::once("release").chain(list.iter().copied())) {
+            Ok(Some(crate::tasks::Task::Release(args))) => Ok((args.version.clone(), args.mode())),
+            Ok(other) => Err(format!("not a release task: {other:?}")),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     #[test]
     fn parses_modes() {
-        let (v, mode) = parse_arguments(&args(&["0.2.0", "--dry-run"])).unwrap();
+        let (v, mode) = parse(&["0.2.0", "--dry-run"]).unwrap();
         assert_eq!((v.to_string(), mode), ("0.2.0".to_string(), Mode::DryRun));
         assert_eq!(
-            parse_arguments(&args(&["--execute", "1.0.0-rc.1"]))
-                .unwrap()
-                .1,
+            parse(&["--execute", "1.0.0-rc.1"]).unwrap().1,
             Mode::Execute
         );
-        assert_eq!(parse_arguments(&args(&["0.2.0"])).unwrap().1, Mode::Apply);
+        assert_eq!(parse(&["0.2.0"]).unwrap().1, Mode::Apply);
     }
 
     #[test]
     fn rejects_bad_arguments_with_usage() {
         for (list, expected) in [
-            (&["--dry-run"][..], "missing VERSION"),
+            (
+                &["--dry-run"][..],
+                "the following required arguments were not provided",
+            ),
             (
                 &["0.2.0", "--dry-run", "--execute"][..],
-                "exclude each other",
+                "'--dry-run' cannot be used with '--execute'",
             ),
-            (&["0.2.0", "--force"][..], "unknown option `--force`"),
-            (&["0.2.0", "0.3.0"][..], "unexpected argument `0.3.0`"),
+            (&["0.2.0", "--force"][..], "unexpected argument '--force'"),
+            (&["0.2.0", "0.3.0"][..], "unexpected argument '0.3.0'"),
             (&["v0.2.0"][..], "invalid version `v0.2.0`"),
         ] {
-            let err = parse_arguments(&args(list)).unwrap_err().to_string();
+            let err = parse(list).unwrap_err();
             assert!(err.contains(expected), "{list:?}: {err}");
+            assert!(
+                err.contains("Usage: cargo xtask release") || err.contains("--help"),
+                "{err}"
+            );
         }
     }
 
     #[test]
     fn reads_lock_versions() {
+        let err = lock_versions(Path::new("Cargo.lock"), "[[package]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("Cargo.lock: "), "{err}");
         let lock = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"b\"\nversion = \"2.0.0\"\nsource = \"x\"\n";
         assert_eq!(
-            lock_versions(lock),
+            lock_versions(Path::new("Cargo.lock"), lock).unwrap(),
             [
                 ("a".to_string(), "0.1.0".to_string()),
                 ("b".to_string(), "2.0.0".to_string())

@@ -13,25 +13,25 @@
 //!   crates.io, so it must follow the layering like any other dependency;
 //! - dependencies follow [`crate::layering`]: no crate depends on one above it, nothing
 //!   depends on the CLI;
-//! - the pure crates' normal dependency trees contain no async runtime or HTTP crate.
+//! - the pure crates' normal dependency trees contain no async runtime or HTTP crate;
+//! - a publishable crate with features asks docs.rs to build with all of them
+//!   (`[package.metadata.docs.rs] all-features = true`), so feature-gated items are documented;
+//! - every declared dependency is mentioned by one of its crate's targets
+//!   ([`unused_dependencies`]).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::path::Path;
 
-use super::Task;
-use crate::XtaskError;
-use crate::cargo_metadata::{DependencyKind, Metadata};
-use crate::layering;
-use crate::workspace_manifest;
+pub mod unused_dependencies;
 
-/// The `tidy` task.
-pub const TASK: Task = Task {
-    name: "tidy",
-    arguments: "",
-    summary: "check crate metadata, internal versions, layering and pure crates' dependencies",
-    run,
-};
+use crate::XtaskError;
+use cargo_metadata::semver::VersionReq;
+use cargo_metadata::{DependencyKind, Metadata, PackageId};
+
+use crate::layering;
+use crate::metadata::{self, directory, is_publishable, kind_label};
+use crate::workspace_manifest;
 
 /// crates.io accepts at most this many keywords per crate.
 pub const MAX_KEYWORDS: usize = 5;
@@ -54,6 +54,10 @@ pub enum Rule {
     Layering,
     /// Pure crates reach no I/O crate.
     PureDependencies,
+    /// Every declared dependency is used by some target of its crate.
+    UnusedDependency,
+    /// A publishable crate with features has docs.rs build all of them.
+    DocsRsFeatures,
 }
 
 impl fmt::Display for Rule {
@@ -65,6 +69,8 @@ impl fmt::Display for Rule {
             Rule::InternalVersion => "internal-version",
             Rule::Layering => "layering",
             Rule::PureDependencies => "pure-dependencies",
+            Rule::UnusedDependency => "unused-dependency",
+            Rule::DocsRsFeatures => "docs-rs-features",
         })
     }
 }
@@ -105,8 +111,20 @@ pub fn check(root: &Path) -> Result<Vec<Violation>, XtaskError> {
             });
         }
     }
-    let metadata = Metadata::load(root, false)?;
+    let metadata = metadata::load(root, false)?;
     violations.extend(check_metadata(&metadata, &workspace_version.to_string()));
+    for unused in unused_dependencies::find(&metadata)? {
+        violations.push(Violation {
+            package: unused.package,
+            rule: Rule::UnusedDependency,
+            message: format!(
+                "{} `{}` is declared but none of its targets mentions `{}`; remove it from Cargo.toml",
+                kind_label(unused.kind),
+                unused.dependency,
+                unused.code_name
+            ),
+        });
+    }
     violations.sort();
     violations.dedup();
     Ok(violations)
@@ -123,10 +141,10 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
         });
     };
 
-    let publishable: BTreeSet<&str> = metadata
-        .members
+    let members = metadata.workspace_packages();
+    let publishable: BTreeSet<&str> = members
         .iter()
-        .filter(|p| p.is_publishable())
+        .filter(|p| is_publishable(p))
         .map(|p| p.name.as_str())
         .collect();
     for name in layering::PUBLISH_ORDER {
@@ -145,13 +163,12 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
         }
     }
 
-    let versions: BTreeMap<&str, &str> = metadata
-        .members
+    let versions: BTreeMap<&str, String> = members
         .iter()
-        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .map(|p| (p.name.as_str(), p.version.to_string()))
         .collect();
 
-    for package in &metadata.members {
+    for package in &members {
         let name = package.name.as_str();
         for dependency in &package.dependencies {
             if dependency.name == layering::LEAF_CRATE {
@@ -160,13 +177,13 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
                     Rule::Layering,
                     format!(
                         "{} on {}: nothing may depend on the CLI crate",
-                        dependency.kind,
+                        kind_label(dependency.kind),
                         layering::LEAF_CRATE
                     ),
                 );
             }
         }
-        if !package.is_publishable() {
+        if !is_publishable(package) {
             continue;
         }
         let missing =
@@ -190,7 +207,7 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
         match &package.readme {
             None => push(name, Rule::PackageMetadata, missing("readme")),
             Some(readme) => {
-                let path = package.directory().join(readme);
+                let path = directory(package).join(readme);
                 if !path.is_file() {
                     push(
                         name,
@@ -229,7 +246,29 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
                 );
             }
         }
-        if package.version != workspace_version {
+        let features: Vec<&str> = package
+            .features
+            .keys()
+            .map(String::as_str)
+            .filter(|f| *f != "default")
+            .collect();
+        let all_features = package
+            .metadata
+            .pointer("/docs/rs/all-features")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true);
+        if !features.is_empty() && !all_features {
+            push(
+                name,
+                Rule::DocsRsFeatures,
+                format!(
+                    "has features ({}) but docs.rs would build only the default ones; add \
+                     `[package.metadata.docs.rs]` with `all-features = true`",
+                    features.join(", ")
+                ),
+            );
+        }
+        if package.version.to_string() != workspace_version {
             push(
                 name,
                 Rule::SharedVersion,
@@ -247,27 +286,32 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
             };
             // A path-only dev-dependency is stripped by `cargo package`: it never reaches
             // crates.io, needs no version and does not constrain the publish order.
-            let stripped_on_publish = dependency.kind == DependencyKind::Dev
+            let stripped_on_publish = dependency.kind == DependencyKind::Development
                 && dependency.path.is_some()
-                && dependency.req == "*";
+                && dependency.req == VersionReq::STAR;
             if dependency.path.is_some() && !stripped_on_publish {
-                let required = dependency.req.trim_start_matches(['=', '^', '~', ' ']);
-                if dependency.req == "*" {
+                let req = dependency.req.to_string();
+                let required = req.trim_start_matches(['=', '^', '~', ' ']);
+                if dependency.req == VersionReq::STAR {
                     push(
                         name,
                         Rule::InternalVersion,
                         format!(
                             "{} on {} has a path but no version; use `{} = {{ workspace = true }}`",
-                            dependency.kind, dependency.name, dependency.name
+                            kind_label(dependency.kind),
+                            dependency.name,
+                            dependency.name
                         ),
                     );
-                } else if required != *target_version {
+                } else if required != target_version {
                     push(
                         name,
                         Rule::InternalVersion,
                         format!(
-                            "{} on {} requires `{}` but {} is at {target_version}",
-                            dependency.kind, dependency.name, dependency.req, dependency.name
+                            "{} on {} requires `{req}` but {} is at {target_version}",
+                            kind_label(dependency.kind),
+                            dependency.name,
+                            dependency.name
                         ),
                     );
                 }
@@ -277,18 +321,21 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
                 && !allowed.contains(&dependency.name.as_str())
                 && !stripped_on_publish
             {
-                let message = if dependency.kind == DependencyKind::Dev {
+                let message = if dependency.kind == DependencyKind::Development {
                     format!(
                         "dev-dependency on {dep} carries a version, so crates.io must have {dep} {target_version} before {name} \
                          can be published, but {dep} is published after {name}; declare it path-only in [dev-dependencies] \
                          (`{dep} = {{ path = \"{path}\" }}`: cargo strips it when packaging) or move the test to tests/ (pam-tests)",
                         dep = dependency.name,
-                        path = relative_path(package.directory(), dependency.path.as_deref()),
+                        path = relative_path(
+                            directory(package),
+                            dependency.path.as_ref().map(|p| p.as_std_path())
+                        ),
                     )
                 } else {
                     format!(
                         "{} on {} points up the layering (DESIGN.md); {name} may use only: {}",
-                        dependency.kind,
+                        kind_label(dependency.kind),
                         dependency.name,
                         display_list(allowed)
                     )
@@ -299,7 +346,7 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
     }
 
     for pure in layering::PURE_CRATES {
-        let Some(package) = metadata.member(pure) else {
+        let Some(package) = metadata::member(metadata, pure) else {
             continue; // reported by the publish-list rule
         };
         if let Some(chain) = find_io_crate(metadata, &package.id) {
@@ -338,49 +385,53 @@ fn display_list(names: &[&str]) -> String {
 
 /// Breadth-first search over normal edges from `start` for a package named in
 /// [`layering::IO_CRATES`]; returns the chain of names from `start` to it.
-fn find_io_crate(metadata: &Metadata, start: &str) -> Option<Vec<String>> {
-    let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
+fn find_io_crate(metadata: &Metadata, start: &PackageId) -> Option<Vec<String>> {
+    let resolve = metadata.resolve.as_ref()?;
+    let edges: BTreeMap<&PackageId, Vec<&PackageId>> = resolve
+        .nodes
+        .iter()
+        .map(|node| {
+            let normal = node
+                .deps
+                .iter()
+                .filter(|dep| {
+                    dep.dep_kinds
+                        .iter()
+                        .any(|k| k.kind == DependencyKind::Normal)
+                })
+                .map(|dep| &dep.pkg)
+                .collect();
+            (&node.id, normal)
+        })
+        .collect();
+    let mut parent: BTreeMap<&PackageId, &PackageId> = BTreeMap::new();
     let mut queue = VecDeque::from([start]);
     let mut seen = BTreeSet::from([start]);
     while let Some(id) = queue.pop_front() {
-        for edge in metadata
-            .resolve
-            .get(id)
-            .into_iter()
-            .flatten()
-            .filter(|e| e.normal)
-        {
-            if !seen.insert(edge.to.as_str()) {
+        for &to in edges.get(id).into_iter().flatten() {
+            if !seen.insert(to) {
                 continue;
             }
-            parent.insert(edge.to.as_str(), id);
-            let name = metadata
-                .names
-                .get(&edge.to)
-                .map_or(edge.to.as_str(), |(n, _)| n.as_str());
+            parent.insert(to, id);
+            let name = metadata::package_name(metadata, to);
             if layering::IO_CRATES.contains(&name) {
                 let mut chain = vec![name.to_string()];
-                let mut at = edge.to.as_str();
+                let mut at = to;
                 while let Some(&up) = parent.get(at) {
-                    chain.push(
-                        metadata
-                            .names
-                            .get(up)
-                            .map_or(up.to_string(), |(n, _)| n.clone()),
-                    );
+                    chain.push(metadata::package_name(metadata, up).to_string());
                     at = up;
                 }
                 chain.reverse();
                 return Some(chain);
             }
-            queue.push_back(edge.to.as_str());
+            queue.push_back(to);
         }
     }
     None
 }
 
-fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
-    super::expect_no_arguments(&TASK, args)?;
+/// Checks the workspace at `root` and prints the outcome; fails on any violation.
+pub fn run(root: &Path) -> Result<(), XtaskError> {
     let violations = check(root)?;
     if violations.is_empty() {
         println!(

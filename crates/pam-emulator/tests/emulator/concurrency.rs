@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::support::{Call, TempDir, client, config, publish, revoke, start_with};
+use super::support::{Call, client, config, publish, revoke, start_with, temp_dir};
 
 const TASKS: usize = 32;
 const REQUESTS_PER_TASK: usize = 200;
@@ -24,8 +24,8 @@ fn distinct_grant(channel: &str, task: usize, request: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn mixed_load_sees_no_5xx_and_revocations_hold() {
-    let dir = TempDir::new("load");
-    let emulator = Arc::new(start_with(config().with_data_dir(&dir.0)).await);
+    let dir = temp_dir("load");
+    let emulator = Arc::new(start_with(config().with_data_dir(dir.path())).await);
     let client = client();
 
     let mut tasks = Vec::new();
@@ -113,7 +113,7 @@ async fn mixed_load_sees_no_5xx_and_revocations_hold() {
     emulator.shutdown().await.expect("shutdown");
 
     // Every acknowledged revoke was journaled.
-    let emulator = start_with(config().with_data_dir(&dir.0)).await;
+    let emulator = start_with(config().with_data_dir(dir.path())).await;
     assert_eq!(
         emulator.access_manager().revocation_count(),
         all_revoked.len()

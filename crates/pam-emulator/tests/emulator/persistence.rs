@@ -1,20 +1,20 @@
 //! Revocations with a data directory survive a restart; without one they do not.
 
-use super::support::{TempDir, channel_grant, client, config, grant, publish, revoke, start_with};
+use super::support::{channel_grant, client, config, grant, publish, revoke, start_with, temp_dir};
 
 #[tokio::test]
 async fn revocations_survive_a_restart_with_a_data_directory() {
-    let dir = TempDir::new("restart");
+    let dir = temp_dir("restart");
     let client = client();
 
-    let emulator = start_with(config().with_data_dir(&dir.0)).await;
+    let emulator = start_with(config().with_data_dir(dir.path())).await;
     let revoked = grant(&client, &emulator, &channel_grant("room", 2, 10)).await;
     // Another grant: identical grants in the same second give the identical token.
     let kept = grant(&client, &emulator, &channel_grant("room", 3, 10)).await;
     assert_eq!(revoke(&client, &emulator, &revoked).await.status, 200);
     emulator.shutdown().await.expect("shutdown");
 
-    let emulator = start_with(config().with_data_dir(&dir.0)).await;
+    let emulator = start_with(config().with_data_dir(dir.path())).await;
     assert_eq!(emulator.access_manager().revocation_count(), 1);
     let answer = publish(&client, &emulator, "room", &revoked).await;
     assert_eq!(answer.status, 403);
@@ -38,21 +38,21 @@ async fn without_a_data_directory_revocations_are_forgotten() {
 
 #[tokio::test]
 async fn a_corrupt_journal_stops_the_start_with_a_clear_error() {
-    let dir = TempDir::new("corrupt");
+    let dir = temp_dir("corrupt");
     let client = client();
-    let emulator = start_with(config().with_data_dir(&dir.0)).await;
+    let emulator = start_with(config().with_data_dir(dir.path())).await;
     for channel in ["a", "b", "c"] {
         let token = grant(&client, &emulator, &channel_grant(channel, 2, 10)).await;
         assert_eq!(revoke(&client, &emulator, &token).await.status, 200);
     }
     emulator.shutdown().await.expect("shutdown");
 
-    let journal = dir.0.join("revocations.journal");
+    let journal = dir.path().join("revocations.journal");
     let mut bytes = std::fs::read(&journal).expect("journal exists");
     assert_eq!(bytes.len(), 16 + 3 * 48, "header and three records");
     bytes[16 + 48 + 3] ^= 0x55;
     std::fs::write(&journal, &bytes).expect("write");
-    let error = pam_emulator::Emulator::start(config().with_data_dir(&dir.0))
+    let error = pam_emulator::Emulator::start(config().with_data_dir(dir.path()))
         .await
         .expect_err("refuses a corrupt journal");
     let message = error.to_string();
@@ -62,8 +62,8 @@ async fn a_corrupt_journal_stops_the_start_with_a_clear_error() {
 
 #[tokio::test]
 async fn a_data_dir_that_is_a_file_is_reported() {
-    let dir = TempDir::new("file");
-    let file = dir.0.join("not-a-dir");
+    let dir = temp_dir("file");
+    let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"x").expect("write");
     let error = pam_emulator::Emulator::start(config().with_data_dir(&file))
         .await

@@ -134,6 +134,16 @@ async fn expired_unparseable_and_foreign_tokens_are_invalid() {
     let detail = invalid_token_detail(&answer);
     assert!(detail.contains("not issued by this keyset"), "{detail}");
 
+    // Parses, but its `sig` is 4 bytes (pubnub 0.9's categories fixture): never this keyset's.
+    let short_sig =
+        "qGF2AmF0GmFLd-NjdHRsGQWgY3Jlc6BjcGF0oGRtZXRhoGNjYXSiZGNoYW4YIGR1dWlkGCBjc2lnRAECAwQ=";
+    let answer = revoke(&client, &emulator, short_sig).await;
+    let detail = invalid_token_detail(&answer);
+    assert!(
+        detail.starts_with("Token was not issued by this keyset: `sig` is 4 bytes long"),
+        "{detail}"
+    );
+
     // A token of the other keyset is foreign here too.
     let other = pam_token::issue(&grant_request, now, SECRET_NO_REVOKE.as_bytes());
     let detail = invalid_token_detail(&revoke(&client, &emulator, &other).await);

@@ -1,8 +1,6 @@
 //! What every test needs: an emulator on an ephemeral port, and a plain HTTP client that
 //! builds PubNub URLs and signs them with `pam-sign`.
 
-use std::path::PathBuf;
-
 use pam_emulator::{Emulator, EmulatorConfig, Keyset};
 
 /// The main test keyset.
@@ -39,27 +37,11 @@ pub(crate) async fn start_with(config: EmulatorConfig) -> Emulator {
 }
 
 /// A fresh, empty directory under the system temp dir, removed on drop.
-#[derive(Debug)]
-pub(crate) struct TempDir(pub(crate) PathBuf);
-
-impl TempDir {
-    pub(crate) fn new(name: &str) -> TempDir {
-        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "pam-emulator-test-{name}-{}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("temp dir");
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+pub(crate) fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("pam-emulator-test-{name}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 /// An answer: status and body text.

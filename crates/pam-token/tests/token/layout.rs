@@ -290,15 +290,6 @@ fn malformed_tokens_are_refused_naming_the_field() {
             *e == Error::MissingField { field: "sig" }
         }),
         (
-            "short sig",
-            {
-                let mut f = fields();
-                f.push((bkey("sig"), Value::Bytes(vec![0; 31])));
-                cbor(&Value::Map(f))
-            },
-            |e| *e == Error::BadSignatureLength { found: 31 },
-        ),
-        (
             "text sig",
             {
                 let mut f = fields();

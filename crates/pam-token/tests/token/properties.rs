@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use pam_model::{GrantRequest, MetaValue};
-use pam_token::{Meta, MetaMap, Permissions, Resource, ResourceKind, TokenBuilder};
+use pam_token::{CategoryKind, Meta, MetaMap, Permissions, Resource, ResourceKind, TokenBuilder};
 use proptest::prelude::*;
 
 fn kind() -> impl Strategy<Value = ResourceKind> {
@@ -50,14 +50,22 @@ fn grant() -> impl Strategy<Value = GrantRequest> {
         proptest::collection::vec(entry(), 0..8),
         proptest::option::of("\\PC{0,16}"),
         proptest::collection::btree_map("\\PC{0,6}", scalar_meta(), 0..4),
+        proptest::collection::btree_map(
+            prop_oneof![Just(CategoryKind::Channels), Just(CategoryKind::Uuids)],
+            any::<u8>().prop_map(Permissions::from_bits),
+            0..3,
+        ),
     )
-        .prop_map(|(ttl, resources, patterns, uuid, meta)| GrantRequest {
-            ttl,
-            resources,
-            patterns,
-            authorized_user_id: uuid,
-            meta,
-        })
+        .prop_map(
+            |(ttl, resources, patterns, uuid, meta, categories)| GrantRequest {
+                ttl,
+                resources,
+                patterns,
+                authorized_user_id: uuid,
+                meta,
+                categories,
+            },
+        )
 }
 
 /// What a token issued from `entries` must hold: categories in PubNub's order, repeated names
@@ -122,6 +130,10 @@ proptest! {
         prop_assert_eq!(sections(token.patterns()), expected_sections(&grant.patterns));
         let meta: MetaMap = grant.meta.iter().map(|(k, v)| (k.clone(), Meta::from(v.clone()))).collect();
         prop_assert_eq!(token.meta(), &meta);
+        let categories: Vec<(CategoryKind, Permissions)> = token.categories().iter().collect();
+        let expected: Vec<(CategoryKind, Permissions)> =
+            grant.categories.iter().map(|(k, v)| (*k, *v)).collect();
+        prop_assert_eq!(categories, expected);
     }
 
     #[test]
