@@ -33,7 +33,9 @@ function grantEverything(admin) {
       groups: { '^g-.*$': { read: true } },
       uuids: { '^user-.*$': { get: true } },
     },
-    meta: { team: 'blue', level: 3, ok: true },
+    // `sdk` keeps each runner's token its own: the same grant in the same second is the same
+    // token, and another runner's revoke flow would revoke it.
+    meta: { team: 'blue', level: 3, ok: true, sdk: 'js' },
   });
 }
 

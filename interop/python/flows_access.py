@@ -42,7 +42,9 @@ def grant_everything(ctx, admin):
         .uuids([UUID.id("bob").get().update().delete(), UUID.pattern("^user-.*$").get()])
         .ttl(15)
         .authorized_uuid("alice")
-        .meta({"team": "blue", "level": 3, "ok": True})
+        # `sdk` keeps each runner's token its own: the same grant in the same second is the
+        # same token, and another runner's revoke flow would revoke it.
+        .meta({"team": "blue", "level": 3, "ok": True, "sdk": "python"})
         .sync()
         .result.token
     )

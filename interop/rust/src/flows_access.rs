@@ -39,6 +39,9 @@ async fn grant_everything(ctx: &Context) -> Result<String, String> {
     let meta = HashMap::from([
         ("team".to_owned(), MetaValue::String("blue".to_owned())),
         ("level".to_owned(), MetaValue::Integer(3)),
+        // Keeps each runner's token its own: the same grant in the same second is the same
+        // token, and another runner's revoke flow would revoke it.
+        ("sdk".to_owned(), MetaValue::String("rust".to_owned())),
         ("ok".to_owned(), MetaValue::Boolean(true)),
     ]);
     admin
