@@ -344,21 +344,10 @@ impl AccessManager {
             return self.authenticate(incoming, Endpoint::AppContext, served);
         }
         let forbidden = || forbidden(needs);
-        let auth = incoming
-            .query
-            .get("auth")
-            .filter(|auth| !auth.is_empty())
-            .ok_or_else(forbidden)?;
-        // A token this keyset did not sign (or that does not parse) grants nothing here.
-        let token = pam_token::verify(auth, served.keyset.secret_key().as_bytes())
-            .map_err(|_| forbidden())?;
-        let now = self.clock.now_secs();
-        if token.is_expired_at(now) {
-            return Err(Response::legacy(403, "Token is expired."));
-        }
-        if self.revocations.contains(token.signature()) {
-            return Err(Response::legacy(403, "Token is revoked."));
-        }
+        // The same verified, unexpired, unrevoked token every enforced endpoint starts from.
+        let (token, now) = self
+            .usable_token(incoming, served)
+            .map_err(|unusable| unusable.response().unwrap_or_else(forbidden))?;
         let user_id = incoming.user_id.as_str();
         match needs {
             Needs::Listing {

@@ -1,5 +1,7 @@
 //! The one place a request's right to act is decided, for every endpoint that enforces
-//! tokens (publish, signal, subscribe, history, presence, channel groups).
+//! tokens (publish, signal, subscribe, history, presence, channel groups). App Context starts
+//! from the same [`AccessManager::usable_token`] and then asks `Token::authorize` for its own
+//! needs (resources or a category).
 //!
 //! A request signed with the keyset's secret key skips the token check (its signature and
 //! timestamp must be valid). Otherwise the `auth` token must have been issued by this keyset,
@@ -9,7 +11,7 @@
 //! makes offline.
 
 use pam_model::ResourceKind;
-use pam_token::{AccessRequest, Operation};
+use pam_token::{AccessRequest, Operation, Token};
 
 use crate::Response;
 use crate::access_manager::{AccessManager, Incoming, ServedKeyset};
@@ -26,6 +28,35 @@ pub(crate) struct Action<'a> {
 impl<'a> Action<'a> {
     pub(crate) fn new(operation: Operation, name: &'a str) -> Self {
         Action { operation, name }
+    }
+}
+
+/// PubNub's message for an expired token.
+const TOKEN_EXPIRED: &str = "Token is expired.";
+/// PubNub's message for a revoked token.
+const TOKEN_REVOKED: &str = "Token is revoked.";
+
+/// Why a request's token cannot be used for anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unusable {
+    /// No `auth`, or a token this keyset did not issue (or that does not parse): answered
+    /// like a token lacking the permission, `403 Forbidden`.
+    Absent,
+    /// The token has expired: `403 Token is expired.`
+    Expired,
+    /// The token was revoked: `403 Token is revoked.`
+    Revoked,
+}
+
+impl Unusable {
+    /// The `403` for an expired or revoked token; `None` for [`Unusable::Absent`], whose
+    /// `Forbidden` body names what the request needed.
+    pub(crate) fn response(self) -> Option<Response> {
+        match self {
+            Unusable::Absent => None,
+            Unusable::Expired => Some(Response::legacy(403, TOKEN_EXPIRED)),
+            Unusable::Revoked => Some(Response::legacy(403, TOKEN_REVOKED)),
+        }
     }
 }
 
@@ -64,8 +95,8 @@ impl Refusal {
                 };
                 Response::legacy_with_payload(403, "Forbidden", Some(payload))
             }
-            Refusal::Expired => Response::legacy(403, "Token is expired."),
-            Refusal::Revoked => Response::legacy(403, "Token is revoked."),
+            Refusal::Expired => Response::legacy(403, TOKEN_EXPIRED),
+            Refusal::Revoked => Response::legacy(403, TOKEN_REVOKED),
         }
     }
 }
@@ -87,6 +118,33 @@ impl AccessManager {
             .map_err(Refusal::response)
     }
 
+    /// The request's `auth` token when it can be used at all: this keyset issued it, it has
+    /// not expired and it is not revoked; with the server time it was checked at. Every
+    /// token-enforced endpoint starts here (App Context too), then asks
+    /// [`Token::authorize`](pam_token::Token::authorize) what it needs.
+    pub(crate) fn usable_token(
+        &self,
+        incoming: &Incoming<'_>,
+        served: &ServedKeyset,
+    ) -> Result<(Token, u64), Unusable> {
+        let auth = incoming
+            .query
+            .get("auth")
+            .filter(|auth| !auth.is_empty())
+            .ok_or(Unusable::Absent)?;
+        // A token this keyset did not sign (or that does not parse) grants nothing here.
+        let token = pam_token::verify(auth, served.keyset.secret_key().as_bytes())
+            .map_err(|_| Unusable::Absent)?;
+        let now = self.clock.now_secs();
+        if token.is_expired_at(now) {
+            return Err(Unusable::Expired);
+        }
+        if self.revocations.contains(token.signature()) {
+            return Err(Unusable::Revoked);
+        }
+        Ok((token, now))
+    }
+
     /// Whether the request's `auth` token lets its `uuid` do every action.
     fn token_allows(
         &self,
@@ -94,30 +152,21 @@ impl AccessManager {
         served: &ServedKeyset,
         actions: &[Action<'_>],
     ) -> Result<(), Refusal> {
-        let refuse_all = || {
-            let mut channels = Vec::new();
-            let mut groups = Vec::new();
-            for action in actions {
-                for requirement in action.operation.requirements() {
-                    list_refused(&mut channels, &mut groups, requirement.kind, action.name);
+        let (token, now) = match self.usable_token(incoming, served) {
+            Ok(usable) => usable,
+            Err(Unusable::Absent) => {
+                let mut channels = Vec::new();
+                let mut groups = Vec::new();
+                for action in actions {
+                    for requirement in action.operation.requirements() {
+                        list_refused(&mut channels, &mut groups, requirement.kind, action.name);
+                    }
                 }
+                return Err(Refusal::Forbidden { channels, groups });
             }
-            Refusal::Forbidden { channels, groups }
+            Err(Unusable::Expired) => return Err(Refusal::Expired),
+            Err(Unusable::Revoked) => return Err(Refusal::Revoked),
         };
-        let Some(auth) = incoming.query.get("auth").filter(|auth| !auth.is_empty()) else {
-            return Err(refuse_all());
-        };
-        // A token this keyset did not sign (or that does not parse) grants nothing here.
-        let Ok(token) = pam_token::verify(auth, served.keyset.secret_key().as_bytes()) else {
-            return Err(refuse_all());
-        };
-        let now = self.clock.now_secs();
-        if token.is_expired_at(now) {
-            return Err(Refusal::Expired);
-        }
-        if self.revocations.contains(token.signature()) {
-            return Err(Refusal::Revoked);
-        }
         let mut channels = Vec::new();
         let mut groups = Vec::new();
         for action in actions {
