@@ -35,8 +35,8 @@ pub use authorize::{AccessRequest, Decision, MatchedBy};
 pub use error::Error;
 pub use issue::{TokenBuilder, issue};
 pub use limits::{
-    MAX_COMPILED_PATTERNS, MAX_ITEMS, MAX_META_DEPTH, MAX_TOKEN_LEN, PATTERN_DFA_SIZE_LIMIT,
-    PATTERN_NEST_LIMIT, PATTERN_SIZE_LIMIT,
+    MAX_CBOR_LEN, MAX_COMPILED_PATTERNS, MAX_ITEMS, MAX_META_DEPTH, MAX_TOKEN_LEN,
+    PATTERN_DFA_SIZE_LIMIT, PATTERN_NEST_LIMIT, PATTERN_SIZE_LIMIT,
 };
 pub use meta::{Meta, MetaMap};
 pub use operation::{Operation, Requirement, UnknownOperation};

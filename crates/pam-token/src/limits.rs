@@ -6,6 +6,14 @@
 /// to 32 KiB of JSON, and the CBOR form is smaller), small enough to decode without thought.
 pub const MAX_TOKEN_LEN: usize = 32 * 1024;
 
+/// Longest CBOR accepted by the byte entry points ([`parse_cbor`](crate::parse_cbor),
+/// [`verify_cbor`](crate::verify_cbor), [`verify_signature_cbor`](crate::verify_signature_cbor)):
+/// what the longest token string decodes to, 24 KiB.
+///
+/// Both entry points thus accept the same tokens, and a token's names are addressed with
+/// 16-bit offsets that this bound keeps in range.
+pub const MAX_CBOR_LEN: usize = MAX_TOKEN_LEN / 4 * 3;
+
 /// Deepest nesting of containers inside `meta` (and inside values of unknown top-level keys,
 /// which are skipped). The `meta` map itself is level 1, a map or array inside it level 2, …
 pub const MAX_META_DEPTH: usize = 32;

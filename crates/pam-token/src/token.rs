@@ -45,7 +45,7 @@ pub(crate) struct Span {
     pub(crate) end: u16,
 }
 
-const _: () = assert!(crate::MAX_TOKEN_LEN / 4 * 3 <= u16::MAX as usize);
+const _: () = assert!(crate::MAX_CBOR_LEN <= u16::MAX as usize);
 const _: () = assert!(crate::MAX_ITEMS <= u16::MAX as usize);
 
 #[derive(Debug, Clone, Copy)]

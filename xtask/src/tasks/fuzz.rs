@@ -6,7 +6,8 @@
 //!    `$PAM_SHARED_DIR/vectors`) is present, with the real tokens, signature vectors and grant
 //!    bodies there (existing files are kept, so the corpus grows across runs);
 //! 2. runs `cargo fuzz run TARGET` with `RUSTC_BOOTSTRAP=1` (cargo-fuzz passes `-Z` sanitizer
-//!    flags, which a stable toolchain only takes with it) and `-max_total_time=N`, showing
+//!    flags, which a stable toolchain only takes with it), `-max_total_time=N` and
+//!    `-max_len=`[`MAX_LEN`] (128 KiB, past every input bound), showing
 //!    libFuzzer's output as it goes;
 //! 3. prints one summary line: executions, coverage (`cov`, `ft`), corpus size, peak memory,
 //!    and fails when libFuzzer found a crash (its input is saved under `fuzz/artifacts/`).
@@ -39,6 +40,12 @@ pub const TARGETS: &[&str] = &[
     "grant_body",
     "emulator_request",
 ];
+
+/// libFuzzer's `-max_len` for every target: 128 KiB, past each input bound of the project
+/// (32 KiB token strings, 24 KiB token CBOR, 32 KiB requests and grant bodies) and past the
+/// 65 536 bytes a 16-bit offset addresses, so inputs that only go wrong when long are reached.
+/// libFuzzer's own default is 4 096 bytes (or the longest seed).
+pub const MAX_LEN: usize = 128 * 1024;
 
 /// How long a run lasts when `--seconds` is not given.
 pub const DEFAULT_SECONDS: u64 = 60;
@@ -253,6 +260,7 @@ fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
         .arg(&corpus)
         .arg("--")
         .arg(format!("-max_total_time={}", args.seconds))
+        .arg(format!("-max_len={MAX_LEN}"))
         .arg("-print_final_stats=1");
     let described = subprocess::describe(&command);
     println!("fuzz: {described}");

@@ -1,6 +1,7 @@
 //! Integration tests of `pam-token`, in one binary (one link) with a module per subject.
 
 mod authorize;
+mod cbor_size;
 mod layout;
 mod properties;
 mod signature;
