@@ -14,5 +14,7 @@ mod faults;
 mod faulty_server;
 #[path = "e2e/fixture.rs"]
 mod fixture;
+#[path = "e2e/patterns.rs"]
+mod patterns;
 #[path = "e2e/wire.rs"]
 mod wire;

@@ -28,6 +28,7 @@ mod meta;
 mod meta_reader;
 mod operation;
 mod parse;
+mod pattern_check;
 mod token;
 mod verify;
 
@@ -41,6 +42,7 @@ pub use limits::{
 pub use meta::{Meta, MetaMap};
 pub use operation::{Operation, Requirement, UnknownOperation};
 pub use parse::{parse, parse_cbor};
+pub use pattern_check::{PatternError, check_patterns};
 pub use token::{Category, Entry, Grants, Token};
 pub use verify::{verify, verify_cbor, verify_signature, verify_signature_cbor};
 
