@@ -55,15 +55,7 @@ fn main() -> ExitCode {
 
 fn run(options: &Options) -> Result<(), String> {
     if let Some(what) = &options.profile {
-        let corpus = match corpus::load()? {
-            Some(corpus) => corpus,
-            None if what == "parse" || what == "parse-cbor" => {
-                return Err(format!(
-                    "--profile {what} needs ../shared (or PAM_SHARED_DIR)"
-                ));
-            }
-            None => Vec::new(),
-        };
+        let corpus = corpus::load()?;
         let started = std::time::Instant::now();
         let done = profile_loop::run(
             what,
@@ -81,13 +73,9 @@ fn run(options: &Options) -> Result<(), String> {
     let plan = options.plan();
     println!("{}", machine());
     if options.wants(Section::Parse) {
-        match corpus::load()? {
-            Some(tokens) => {
-                eprintln!("parse: {} corpus tokens…", tokens.len());
-                parse_rows::add_rows(&tokens, plan, &mut table);
-            }
-            None => table.note("parse rows skipped: ../shared/vectors/tokens not found"),
-        }
+        let tokens = corpus::load()?;
+        eprintln!("parse: {} corpus tokens…", tokens.len());
+        parse_rows::add_rows(&tokens, plan, &mut table);
     }
     if options.wants(Section::Verify) {
         eprintln!("verify…");

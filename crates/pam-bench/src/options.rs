@@ -11,7 +11,7 @@ Usage: pam-bench [--quick] [--only SECTION[,SECTION…]]
        pam-bench --profile WHAT [--iterations N]
 
 Prints one Markdown table comparing pam with pubnub 0.9 and with the floor. The token
-corpus is vectors/tokens of $PAM_SHARED_DIR, else of <repository>/../shared.
+corpus is the repository's crates/pam-vectors/data/tokens.
 
   --quick          fewer rounds and shorter windows (a smoke run; ratios are noisier)
   --only SECTIONS  run only these of: parse, verify, authorize, grant, emulator

@@ -1,6 +1,6 @@
 //! Offline authorization: does this token allow this request?
 //!
-//! The rules, in order (DESIGN.md, "Authorization semantics"):
+//! The rules, in order:
 //! 1. expired (`now >= t + ttl*60`): denied;
 //! 2. the token names an authorized user id and the request's differs or is missing: denied;
 //! 3. the name has an entry in `res` for its category: that entry alone decides;
@@ -256,7 +256,7 @@ impl fmt::Display for Decision<'_> {
 pub(crate) type CompiledPatterns = Box<[OnceLock<Result<Regex, String>>]>;
 
 impl Token {
-    /// Decides `request` by the rules of DESIGN.md (see the [crate docs](crate#authorization)).
+    /// Decides `request` by the rules in the [crate docs](crate#authorization).
     ///
     /// A pattern is compiled the first time a request reaches it, within
     /// [`PATTERN_SIZE_LIMIT`] and for the first [`MAX_COMPILED_PATTERNS`] patterns of the

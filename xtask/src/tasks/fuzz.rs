@@ -2,9 +2,9 @@
 //!
 //! The targets live in `fuzz/` (a cargo-fuzz project outside the workspace, so `cargo test`
 //! never builds them). This task:
-//! 1. seeds `fuzz/corpus/TARGET/` with inputs built in here and, when `../shared/vectors` (or
-//!    `$PAM_SHARED_DIR/vectors`) is present, with the real tokens, signature vectors and grant
-//!    bodies there (existing files are kept, so the corpus grows across runs);
+//! 1. seeds `fuzz/corpus/TARGET/` with inputs built in here and with the real tokens,
+//!    signature vectors and grant bodies committed in `crates/pam-vectors/data` (existing files
+//!    are kept, so the corpus grows across runs);
 //! 2. runs `cargo fuzz run TARGET` with `RUSTC_BOOTSTRAP=1` (cargo-fuzz passes `-Z` sanitizer
 //!    flags, which a stable toolchain only takes with it), `-max_total_time=N` and
 //!    `-max_len=`[`MAX_LEN`] (128 KiB, past every input bound), showing
@@ -28,7 +28,7 @@ use crate::subprocess;
 pub const TASK: Task = Task {
     name: "fuzz",
     arguments: "TARGET [--seconds N]",
-    summary: "run one cargo-fuzz target for N seconds (default 60), corpus seeded from ../shared; prints execs and coverage",
+    summary: "run one cargo-fuzz target for N seconds (default 60), corpus seeded from the committed vectors; prints execs and coverage",
     run,
 };
 
@@ -207,12 +207,9 @@ impl FuzzStats {
     }
 }
 
-/// Where `../shared` is: `$PAM_SHARED_DIR`, else next to the workspace; `None` when absent.
-pub fn shared_dir(root: &Path) -> Option<PathBuf> {
-    let dir = std::env::var_os("PAM_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("..").join("shared"));
-    dir.join("vectors").is_dir().then_some(dir)
+/// The committed conformance vectors: `crates/pam-vectors/data`.
+pub fn vectors_dir(root: &Path) -> PathBuf {
+    root.join("crates").join("pam-vectors").join("data")
 }
 
 /// Writes the seeds of `target` into `corpus` (keeping files already there); returns how many
@@ -222,14 +219,10 @@ pub fn shared_dir(root: &Path) -> Option<PathBuf> {
 ///
 /// [`XtaskError::Io`] when the directory or a file cannot be written, or a vector file cannot
 /// be read.
-pub fn seed_corpus(
-    corpus: &Path,
-    target: &str,
-    shared: Option<&Path>,
-) -> Result<usize, XtaskError> {
+pub fn seed_corpus(corpus: &Path, target: &str, vectors: &Path) -> Result<usize, XtaskError> {
     std::fs::create_dir_all(corpus).map_err(|e| XtaskError::io(corpus, e))?;
     let mut written = 0;
-    for (name, bytes) in seeds::seeds(target, shared)? {
+    for (name, bytes) in seeds::seeds(target, vectors)? {
         let path = corpus.join(format!("seed-{name}"));
         if !path.exists() {
             std::fs::write(&path, bytes).map_err(|e| XtaskError::io(&path, e))?;
@@ -243,12 +236,9 @@ fn run(root: &Path, args: &[String]) -> Result<(), XtaskError> {
     let args = FuzzArgs::parse(args)?;
     let fuzz_dir = root.join("fuzz");
     let corpus = fuzz_dir.join("corpus").join(&args.target);
-    let shared = shared_dir(root);
-    match &shared {
-        Some(dir) => println!("fuzz: seeding from {}", dir.join("vectors").display()),
-        None => println!("fuzz: ../shared not found; seeding with the built-in inputs only"),
-    }
-    let written = seed_corpus(&corpus, &args.target, shared.as_deref())?;
+    let vectors = vectors_dir(root);
+    println!("fuzz: seeding from {}", vectors.display());
+    let written = seed_corpus(&corpus, &args.target, &vectors)?;
     println!("fuzz: {written} new seed(s) in {}", corpus.display());
 
     let mut command = subprocess::cargo(root);
@@ -396,8 +386,8 @@ mod tests {
                 .join("fuzz_targets")
                 .join(format!("{target}.rs"));
             assert!(file.is_file(), "{} is missing", file.display());
-            let seeds = seeds::seeds(target, None).unwrap();
-            assert!(!seeds.is_empty(), "{target} has no built-in seeds");
+            let seeds = seeds::seeds(target, &vectors_dir(&root)).unwrap();
+            assert!(!seeds.is_empty(), "{target} has no seeds");
         }
         let manifest = std::fs::read_to_string(root.join("fuzz").join("Cargo.toml")).unwrap();
         for target in TARGETS {
@@ -412,8 +402,21 @@ mod tests {
     fn seeding_keeps_existing_files() {
         let dir = crate::scratch::ScratchDir::new("xtask-fuzz-seed").unwrap();
         let corpus = dir.path().join("corpus");
-        let first = seed_corpus(&corpus, "grant_body", None).unwrap();
+        let first = seed_corpus(
+            &corpus,
+            "grant_body",
+            &vectors_dir(&crate::workspace_root()),
+        )
+        .unwrap();
         assert!(first > 0);
-        assert_eq!(seed_corpus(&corpus, "grant_body", None).unwrap(), 0);
+        assert_eq!(
+            seed_corpus(
+                &corpus,
+                "grant_body",
+                &vectors_dir(&crate::workspace_root())
+            )
+            .unwrap(),
+            0
+        );
     }
 }
