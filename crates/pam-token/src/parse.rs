@@ -276,6 +276,7 @@ fn read(bytes: &[u8], check_each: bool, layout: &mut Layout) -> Result<Token, Fa
         meta_bytes: seen.meta.unwrap_or_default(),
         meta: OnceLock::new(),
         signature,
+        #[cfg(feature = "authorize")]
         compiled: OnceLock::new(),
     })
 }

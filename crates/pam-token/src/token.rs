@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use pam_model::{Permissions, Resource, ResourceKind};
 
+#[cfg(feature = "authorize")]
 use crate::authorize::CompiledPatterns;
 use crate::{MetaMap, meta_reader};
 
@@ -34,6 +35,8 @@ pub struct Token {
     /// `meta_bytes` decoded, on first use.
     pub(crate) meta: OnceLock<MetaMap>,
     pub(crate) signature: [u8; 32],
+    /// The patterns, each compiled on first use by `authorize`.
+    #[cfg(feature = "authorize")]
     pub(crate) compiled: OnceLock<CompiledPatterns>,
 }
 
