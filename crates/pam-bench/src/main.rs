@@ -7,6 +7,8 @@
 
 mod alloc_count;
 mod authorize_rows;
+mod cbor_ll;
+mod cbor_rows;
 mod content;
 mod corpus;
 mod emulator_process;
@@ -76,6 +78,11 @@ fn run(options: &Options) -> Result<(), String> {
         let tokens = corpus::load()?;
         eprintln!("parse: {} corpus tokens…", tokens.len());
         parse_rows::add_rows(&tokens, plan, &mut table);
+    }
+    if options.wants(Section::Cbor) {
+        let tokens = corpus::load()?;
+        eprintln!("cbor: pam-token's reader vs ciborium-ll…");
+        cbor_rows::add_rows(&tokens, plan, &mut table);
     }
     if options.wants(Section::Verify) {
         eprintln!("verify…");

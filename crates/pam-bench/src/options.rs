@@ -14,7 +14,7 @@ Prints one Markdown table comparing pam with pubnub 0.9 and with the floor. The 
 corpus is the repository's crates/pam-vectors/data/tokens.
 
   --quick          fewer rounds and shorter windows (a smoke run; ratios are noisier)
-  --only SECTIONS  run only these of: parse, verify, authorize, grant, emulator
+  --only SECTIONS  run only these of: parse, verify, authorize, grant, emulator, cbor
   --profile WHAT   run only pam's WHAT (parse, parse-cbor, verify, verify-signature,
                    authorize-10) in a loop for 5 s, for `perf record` or `valgrind --tool=callgrind`
   --iterations N   with --profile: N operations instead of 5 s (callgrind is slow)
@@ -31,17 +31,20 @@ pub(crate) enum Section {
     Authorize,
     /// Grant round trips, pam vs pubnub.
     Grant,
+    /// pam-token's CBOR reader against one built on `ciborium-ll`.
+    Cbor,
     /// The emulator under load.
     Emulator,
 }
 
 impl Section {
-    const ALL: [(&'static str, Section); 5] = [
+    const ALL: [(&'static str, Section); 6] = [
         ("parse", Section::Parse),
         ("verify", Section::Verify),
         ("authorize", Section::Authorize),
         ("grant", Section::Grant),
         ("emulator", Section::Emulator),
+        ("cbor", Section::Cbor),
     ];
 }
 
