@@ -115,7 +115,14 @@ pub fn token_vector(id: &str) -> Value {
 pub fn report(what: &str) {
     let thread = std::thread::current();
     let test = thread.name().unwrap_or("a test");
-    let _ = writeln!(std::io::stderr().lock(), "conformance: {what} by {test}");
+    line_to_stderr(&format!("conformance: {what} by {test}"));
+}
+
+/// Writes `line` and a newline to standard error in one `write` (standard error is not
+/// buffered, so `writeln!` would write piece by piece, and the pieces could interleave with
+/// libtest's own output in a shared pipe).
+fn line_to_stderr(line: &str) {
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 /// `features/access`, PubNub's acceptance features; `None` (with a notice) when absent.
@@ -146,7 +153,7 @@ pub fn hex(text: &str) -> Vec<u8> {
 
 /// Writes a notice straight to standard error (not captured by libtest).
 pub fn skip(notice: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{notice}");
+    line_to_stderr(notice);
 }
 
 fn read_json(path: &Path) -> Value {
