@@ -1,7 +1,8 @@
 //! `pam_token::parse` and `parse_cbor` on arbitrary input.
 //!
 //! Beyond "never panics": a token that parses still parses, to the same content, without its
-//! `=` padding and from its decoded bytes; errors are one line and never repeat the token;
+//! `=` padding and from its decoded bytes; `parse_cbor` accepts nothing longer than a token
+//! string can carry (`MAX_CBOR_LEN`, checked first); errors are one line and never repeat the token;
 //! `verify_signature` fails on the same base64 errors and decides like `verify` on whatever
 //! parses.
 
@@ -78,12 +79,16 @@ fuzz_target!(|data: &[u8]| {
     match pam_token::parse_cbor(data) {
         Ok(token) => {
             exercise(&token);
+            // The CBOR entry point accepts no more than the string one can carry.
             let text = URL_SAFE.encode(data);
-            if text.len() <= pam_token::MAX_TOKEN_LEN {
-                let again = pam_token::parse(&text).expect("base64url of parsed CBOR parses");
-                assert_eq!(content(&again), content(&token));
-            }
+            assert!(text.len() <= pam_token::MAX_TOKEN_LEN);
+            let again = pam_token::parse(&text).expect("base64url of parsed CBOR parses");
+            assert_eq!(content(&again), content(&token));
         }
-        Err(error) => assert_one_line(&error.to_string()),
+        Err(error) => {
+            assert_one_line(&error.to_string());
+            let too_long = matches!(error, pam_token::Error::CborTooLong { .. });
+            assert_eq!(too_long, data.len() > pam_token::MAX_CBOR_LEN);
+        }
     }
 });

@@ -18,6 +18,8 @@ mod faults;
 mod faulty_server;
 #[path = "e2e/fixture.rs"]
 mod fixture;
+#[path = "e2e/patterns.rs"]
+mod patterns;
 #[path = "e2e/token_log.rs"]
 mod token_log;
 #[path = "e2e/token_refresh.rs"]

@@ -1,4 +1,4 @@
-//! The crate layering of DESIGN.md, written down once so tidy and release agree on it.
+//! The crate layering (which crate may depend on which), written down once so tidy and release agree on it.
 //!
 //! Dependencies point down only: model <- token, sign <- http <- pam (the `pam-sdk`
 //! package); the emulator uses model, token and sign; the CLI uses pam and the emulator; nothing

@@ -36,7 +36,7 @@ pub enum Task {
     Bench(bench::BenchArgs),
     /// Run what CI runs: fmt check, clippy -D warnings, tests (incl. tidy), each crate built alone, docs -D warnings; stops at the first failure
     Ci,
-    /// Run one cargo-fuzz target for N seconds (default 60), corpus seeded from ../shared; prints execs and coverage
+    /// Run one cargo-fuzz target for N seconds (default 60), corpus seeded from the committed vectors; prints execs and coverage
     Fuzz(fuzz::FuzzArgs),
     /// Install the pinned official SDKs under target/interop and run their flows against `pam serve`
     Interop(interop::InteropArgs),

@@ -1,5 +1,5 @@
-//! The real tokens of `../shared/vectors/tokens/`, with what each must decode to, found the
-//! way the tests find them (`pam-vectors`: `$PAM_SHARED_DIR`, else `<repository>/../shared`).
+//! The real tokens of the committed vectors (`crates/pam-vectors/data/tokens/`), with what
+//! each must decode to, read the way the tests read them (`pam-vectors`).
 
 use serde_json::Value;
 
@@ -14,13 +14,9 @@ pub(crate) struct CorpusToken {
     pub(crate) expected: Value,
 }
 
-/// Every corpus token, sorted by id; `None` (after a printed notice) when `../shared` is
-/// absent.
-pub(crate) fn load() -> Result<Option<Vec<CorpusToken>>, String> {
-    let Some(vectors) = pam_vectors::token_vectors() else {
-        return Ok(None);
-    };
-    vectors
+/// Every corpus token, sorted by id.
+pub(crate) fn load() -> Result<Vec<CorpusToken>, String> {
+    pam_vectors::token_vectors()
         .into_iter()
         .map(|vector| {
             let text = |field: &str| {
@@ -36,5 +32,4 @@ pub(crate) fn load() -> Result<Option<Vec<CorpusToken>>, String> {
             })
         })
         .collect::<Result<Vec<_>, String>>()
-        .map(Some)
 }

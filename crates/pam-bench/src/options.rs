@@ -16,6 +16,8 @@ pub(crate) enum Section {
     Authorize,
     /// Grant round trips, pam vs pubnub.
     Grant,
+    /// pam-token's CBOR reader against one built on `ciborium-ll`.
+    Cbor,
     /// The emulator under load.
     Emulator,
 }
@@ -26,8 +28,8 @@ pub(crate) enum Section {
     name = "pam-bench",
     about = "Prints one Markdown table comparing pam with pubnub 0.9 and with the floor.",
     long_about = "Prints one Markdown table comparing pam with pubnub 0.9 and with the floor. \
-                  The token corpus is vectors/tokens of $PAM_SHARED_DIR, else of \
-                  <repository>/../shared.",
+                  The token corpus is the repository's \
+                  crates/pam-vectors/data/tokens.",
     override_usage = "pam-bench [--quick] [--only SECTION[,SECTION…]]\n       \
                       pam-bench --profile WHAT [--iterations N]"
 )]

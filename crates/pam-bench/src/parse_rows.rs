@@ -119,7 +119,7 @@ pub(crate) fn add_rows(corpus: &[CorpusToken], plan: Plan, table: &mut Table) {
         .collect();
 
     table.section(&format!(
-        "parse, per corpus token ({} tokens of ../shared/vectors/tokens)",
+        "parse, per corpus token ({} tokens of crates/pam-vectors/data/tokens)",
         corpus.len()
     ));
     for (token, result) in corpus.iter().zip(&results) {

@@ -40,7 +40,7 @@ but prints a warning: a key on the command line is visible in the process list a
 pub(crate) struct ParseArgs {
     /// The token, or `-` to read it from standard input.
     token: String,
-    /// Print the JSON contract (see DESIGN.md) instead of a summary.
+    /// Print the token as JSON (the shape of `pam_token::Token::to_json`) instead of a summary.
     #[arg(long)]
     json: bool,
     /// The time to compute "expires in" against, in Unix seconds (default: now).

@@ -334,7 +334,7 @@ async fn sigterm_with_half_sent_requests_exits_within_the_deadline_keeping_every
     use std::io::Write;
     use std::time::Duration;
 
-    let dir = data_dir("pam-serve-term");
+    let dir = data_dir("term");
     let client = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -394,4 +394,59 @@ async fn sigterm_with_half_sent_requests_exits_within_the_deadline_keeping_every
             "{body}"
         );
     }
+}
+
+/// A journal whose end a crash tore (a damaged last record and an incomplete one after it)
+/// is repaired at start, and the server says so on standard error: how many records were
+/// dropped and why.
+#[test]
+fn a_torn_journal_is_repaired_with_a_word_on_stderr() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+
+    let dir = data_dir("torn");
+    // The journal's header, one complete record whose checksum is wrong, 20 bytes of another.
+    let mut journal = b"PAMREVOK".to_vec();
+    journal.extend_from_slice(&1u32.to_le_bytes());
+    journal.extend_from_slice(&48u32.to_le_bytes());
+    journal.extend_from_slice(&[0xAB; 48]);
+    journal.extend_from_slice(&[0xCD; 20]);
+    let path = dir.path().join("revocations.journal");
+    std::fs::write(&path, &journal).expect("journal written");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pam"))
+        .args(["serve", "--port", "0"])
+        .args(serve_args(dir.path()))
+        .env_remove("PUBNUB_SUBSCRIBE_KEY")
+        .env_remove("PUBNUB_PUBLISH_KEY")
+        .env_remove("PUBNUB_SECRET_KEY")
+        .env("RUST_LOG", "off")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pam serve starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("reads the first line");
+    assert!(first.starts_with("listening on "), "{first:?}");
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr read");
+    let expected = format!(
+        "pam-emulator: revocation journal {} repaired at start: dropped 2 records (the last \
+         complete record's checksum does not match; the file ends in an incomplete record (20 \
+         of 48 bytes))",
+        path.display()
+    );
+    assert!(stderr.contains(&expected), "stderr was:\n{stderr}");
+    // The repair is durable: the file is back to its header.
+    assert_eq!(std::fs::read(&path).expect("journal").len(), 16);
 }

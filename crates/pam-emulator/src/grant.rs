@@ -2,9 +2,11 @@
 //!
 //! In order: known subscribe key, valid signature, fresh timestamp, `Content-Type:
 //! application/json`, a body that `pam_model` reads and validates (its error bodies are
-//! sent as they are), then a token from `pam_token::issue` with `t` = server time.
+//! sent as they are), patterns the token checker can compile (`pam_token::check_patterns`,
+//! refused as `Invalid RegExp` otherwise), then a token from `pam_token::issue` with `t` =
+//! server time.
 
-use pam_model::GrantRequest;
+use pam_model::{GrantRequest, ValidationError};
 
 use crate::Response;
 use crate::access_manager::{AccessManager, Incoming};
@@ -51,6 +53,15 @@ impl AccessManager {
         };
         if let Err(error) = grant.validate() {
             return Response::v3_error(&error.to_error_body());
+        }
+        // Never issue a pattern the token checker would then refuse to use.
+        if let Err(error) = pam_token::check_patterns(&grant) {
+            let invalid = ValidationError::InvalidRegex {
+                kind: error.kind,
+                pattern: error.pattern,
+                reason: error.reason,
+            };
+            return Response::v3_error(&invalid.to_error_body());
         }
         let token = pam_token::issue(
             &grant,

@@ -13,7 +13,8 @@
 //! Why this and not an embedded database: a record is written with one `write` and made
 //! durable with one `fdatasync`, so a crash can only leave a partial or damaged *last*
 //! record, which loading recognises (short length or bad checksum) and cuts off; that
-//! record's revoke was never acknowledged. A bad record with good records after it cannot
+//! record's revoke was never acknowledged; the emulator still says on standard error how many
+//! records it dropped and why ([`Repair`]). A bad record with good records after it cannot
 //! come from a crash, so loading refuses the file instead of silently dropping a revocation.
 //! Records are fixed-size, so a damaged record never hides where the next one starts.
 //! At start, records of tokens that have expired are dropped by rewriting the file to a
@@ -81,6 +82,67 @@ fn decode(record: &[u8]) -> Option<Revocation> {
     })
 }
 
+/// What loading cut off the end of a journal: a tail that a crash during a write leaves.
+/// Each part is a revoke that was never acknowledged (its record was not durable when the
+/// process stopped), but an operator must still hear of it: [`Repair`]'s `Display` is the
+/// line the emulator prints on standard error at start.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Repair {
+    /// The journal.
+    pub(crate) path: PathBuf,
+    /// Bytes of a header cut short (0 when the header was whole or the file empty).
+    pub(crate) partial_header: usize,
+    /// 1 when the last complete record's checksum did not match, else 0.
+    pub(crate) damaged_records: u64,
+    /// Bytes of an incomplete record at the end (0 when none).
+    pub(crate) partial_record: usize,
+}
+
+impl Repair {
+    /// Records dropped: the damaged one and the incomplete one.
+    pub(crate) fn dropped_records(&self) -> u64 {
+        self.damaged_records + u64::from(self.partial_record > 0)
+    }
+
+    fn is_needed(&self) -> bool {
+        self.partial_header > 0 || self.dropped_records() > 0
+    }
+}
+
+impl std::fmt::Display for Repair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dropped = self.dropped_records();
+        write!(
+            f,
+            "revocation journal {} repaired at start: dropped {dropped} record{}",
+            self.path.display(),
+            if dropped == 1 { "" } else { "s" }
+        )?;
+        let mut why = Vec::new();
+        if self.partial_header > 0 {
+            why.push(format!(
+                "the {HEADER_LEN}-byte header was cut short at {} bytes and was rewritten",
+                self.partial_header
+            ));
+        }
+        if self.damaged_records > 0 {
+            why.push("the last complete record's checksum does not match".to_owned());
+        }
+        if self.partial_record > 0 {
+            why.push(format!(
+                "the file ends in an incomplete record ({} of {RECORD_LEN} bytes)",
+                self.partial_record
+            ));
+        }
+        write!(
+            f,
+            " ({}); a write cut short by a crash leaves this, and the revoke it held was never \
+             acknowledged",
+            why.join("; ")
+        )
+    }
+}
+
 /// An open journal, positioned for appending.
 #[derive(Debug)]
 pub(crate) struct Journal {
@@ -92,8 +154,9 @@ pub(crate) struct Journal {
 
 impl Journal {
     /// Opens (or creates) the journal in `dir`, which must exist, and returns it with the
-    /// revocations it holds that have not expired at `now` (Unix seconds).
-    pub(crate) fn open(dir: &Path, now: u64) -> Result<(Journal, Vec<Revocation>), Error> {
+    /// revocations it holds that have not expired at `now` (Unix seconds), and what was cut
+    /// off its torn end, if anything.
+    pub(crate) fn open(dir: &Path, now: u64) -> Result<Opened, Error> {
         let path = dir.join(JOURNAL_FILE_NAME);
         let io = |action: &'static str| {
             let path = path.clone();
@@ -112,7 +175,7 @@ impl Journal {
             Err(e) => return Err(io("open")(e)),
         }
 
-        let (records, valid_len) = scan(&path, &bytes)?;
+        let (records, valid_len, mut repair) = scan(&path, &bytes)?;
         let live: Vec<Revocation> = records
             .iter()
             .copied()
@@ -136,7 +199,9 @@ impl Journal {
             .open(&path)
             .map_err(io("open"))?;
         let len = file.metadata().map_err(io("stat"))?.len();
-        Ok((Journal { path, file, len }, live))
+        repair.path.clone_from(&path);
+        let repair = repair.is_needed().then_some(repair);
+        Ok((Journal { path, file, len }, live, repair))
     }
 
     /// Appends `revocation` and waits until it is on stable storage. On failure the file is
@@ -168,13 +233,20 @@ impl Journal {
     }
 }
 
-/// Reads the records of `bytes`; returns them and the length of the valid prefix. An empty
-/// file or a cut-short header counts as an empty journal.
-fn scan(path: &Path, bytes: &[u8]) -> Result<(Vec<Revocation>, usize), Error> {
+/// What [`Journal::open`] returns: the journal, its live revocations, and the repair made.
+pub(crate) type Opened = (Journal, Vec<Revocation>, Option<Repair>);
+
+/// Reads the records of `bytes`; returns them, the length of the valid prefix, and what lies
+/// past it. An empty file or a cut-short header counts as an empty journal.
+fn scan(path: &Path, bytes: &[u8]) -> Result<(Vec<Revocation>, usize, Repair), Error> {
     let expected = header();
     if bytes.len() < HEADER_LEN {
         return if expected.starts_with(bytes) {
-            Ok((Vec::new(), 0))
+            let repair = Repair {
+                partial_header: bytes.len(),
+                ..Repair::default()
+            };
+            Ok((Vec::new(), 0, repair))
         } else {
             Err(Error::JournalHeader {
                 path: path.to_owned(),
@@ -188,13 +260,18 @@ fn scan(path: &Path, bytes: &[u8]) -> Result<(Vec<Revocation>, usize), Error> {
     }
     let body = &bytes[HEADER_LEN..];
     let complete = body.len() / RECORD_LEN;
+    let mut repair = Repair {
+        partial_record: body.len() % RECORD_LEN,
+        ..Repair::default()
+    };
     let mut records = Vec::with_capacity(complete);
     for (index, chunk) in body.chunks_exact(RECORD_LEN).enumerate() {
         match decode(chunk) {
             Some(record) => records.push(record),
             None if index + 1 == complete => {
                 // The last complete record is damaged: a write cut short. Drop it.
-                return Ok((records, HEADER_LEN + index * RECORD_LEN));
+                repair.damaged_records = 1;
+                return Ok((records, HEADER_LEN + index * RECORD_LEN, repair));
             }
             None => {
                 return Err(Error::JournalCorrupt {
@@ -206,7 +283,7 @@ fn scan(path: &Path, bytes: &[u8]) -> Result<(Vec<Revocation>, usize), Error> {
             }
         }
     }
-    Ok((records, HEADER_LEN + complete * RECORD_LEN))
+    Ok((records, HEADER_LEN + complete * RECORD_LEN, repair))
 }
 
 /// Writes a fresh journal holding `live` under a temporary name, makes it durable and renames
@@ -273,14 +350,15 @@ mod tests {
     #[test]
     fn appended_records_come_back_and_expired_ones_are_dropped() {
         let dir = temp_dir("roundtrip");
-        let (mut journal, loaded) = Journal::open(&dir, 100).unwrap();
+        let (mut journal, loaded, _) = Journal::open(&dir, 100).unwrap();
         assert!(loaded.is_empty());
         journal.append(&revocation(1, 1000)).unwrap();
         journal.append(&revocation(2, 150)).unwrap();
         drop(journal);
-        let (_, loaded) = Journal::open(&dir, 100).unwrap();
+        let (_, loaded, _) = Journal::open(&dir, 100).unwrap();
         assert_eq!(loaded, vec![revocation(1, 1000), revocation(2, 150)]);
-        let (_, loaded) = Journal::open(&dir, 200).unwrap();
+        let (_, loaded, repair) = Journal::open(&dir, 200).unwrap();
+        assert_eq!(repair, None, "dropping expired records is no repair");
         assert_eq!(loaded, vec![revocation(1, 1000)]);
         let size = std::fs::metadata(dir.join(JOURNAL_FILE_NAME))
             .unwrap()
@@ -292,7 +370,7 @@ mod tests {
     #[test]
     fn a_torn_tail_is_cut_and_appending_continues() {
         let dir = temp_dir("torn");
-        let (mut journal, _) = Journal::open(&dir, 0).unwrap();
+        let (mut journal, _, _) = Journal::open(&dir, 0).unwrap();
         journal.append(&revocation(1, 1000)).unwrap();
         journal.append(&revocation(2, 1000)).unwrap();
         drop(journal);
@@ -303,19 +381,32 @@ mod tests {
         bytes[last] ^= 0xff;
         bytes.extend_from_slice(&[7u8; 20]);
         std::fs::write(&path, &bytes).unwrap();
-        let (mut journal, loaded) = Journal::open(&dir, 0).unwrap();
+        let (mut journal, loaded, repair) = Journal::open(&dir, 0).unwrap();
         assert_eq!(loaded, vec![revocation(1, 1000)]);
+        let repair = repair.expect("a repair is reported");
+        assert_eq!(repair.dropped_records(), 2);
+        assert_eq!(
+            repair.to_string(),
+            format!(
+                "revocation journal {} repaired at start: dropped 2 records (the last complete \
+                 record's checksum does not match; the file ends in an incomplete record (20 of \
+                 48 bytes)); a write cut short by a crash leaves this, and the revoke it held \
+                 was never acknowledged",
+                path.display()
+            )
+        );
         journal.append(&revocation(3, 1000)).unwrap();
         drop(journal);
-        let (_, loaded) = Journal::open(&dir, 0).unwrap();
+        let (_, loaded, repair) = Journal::open(&dir, 0).unwrap();
         assert_eq!(loaded, vec![revocation(1, 1000), revocation(3, 1000)]);
+        assert_eq!(repair, None, "a repaired journal needs no second repair");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_corrupt_middle_record_is_an_error() {
         let dir = temp_dir("middle");
-        let (mut journal, _) = Journal::open(&dir, 0).unwrap();
+        let (mut journal, _, _) = Journal::open(&dir, 0).unwrap();
         for byte in 1..=3 {
             journal.append(&revocation(byte, 1000)).unwrap();
         }
@@ -350,8 +441,16 @@ mod tests {
             Err(Error::JournalHeader { .. })
         ));
         std::fs::write(&path, &header()[..5]).unwrap();
-        let (_, loaded) = Journal::open(&dir, 0).unwrap();
+        let (_, loaded, repair) = Journal::open(&dir, 0).unwrap();
         assert!(loaded.is_empty());
+        let repair = repair.expect("a repair is reported");
+        assert_eq!(repair.dropped_records(), 0);
+        assert!(
+            repair
+                .to_string()
+                .contains("the 16-byte header was cut short at 5 bytes and was rewritten"),
+            "{repair}"
+        );
         assert_eq!(std::fs::read(&path).unwrap(), header());
         std::fs::remove_dir_all(&dir).unwrap();
     }

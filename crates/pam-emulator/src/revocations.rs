@@ -66,7 +66,12 @@ impl Revocations {
             path: dir.to_owned(),
             source,
         })?;
-        let (journal, loaded) = Journal::open(dir, now)?;
+        let (journal, loaded, repair) = Journal::open(dir, now)?;
+        if let Some(repair) = repair {
+            // Said on standard error whatever the logging setup: a revocation may be gone.
+            eprintln!("pam-emulator: {repair}");
+            tracing::warn!(dropped = repair.dropped_records(), "{repair}");
+        }
         let live = loaded
             .into_iter()
             .map(|r| (r.signature, r.expires_at))

@@ -32,9 +32,11 @@ impl GrantRequest {
     /// - `ttl` as an integer, or as a string of decimal digits: PubNub's Python SDK sent
     ///   `"15"` in 2021 and the server accepted it. A float, boolean or other string is
     ///   refused;
-    /// - a key repeated in one object: the last value wins, as in Python's `json`; a repeated
-    ///   resource name keeps the place of its first occurrence, and a repeated category or
-    ///   section map adds its entries to the earlier ones.
+    /// - a key repeated in one object: the last value wins, at every level, as in Python's
+    ///   `json` (PubNub's server is Python): a repeated `ttl` or `uuid` keeps the last value, a
+    ///   repeated resource name keeps the place of its first occurrence and the last bitmask,
+    ///   and a repeated `permissions`, `resources`, `patterns`, `meta` or category object
+    ///   replaces the earlier one whole (its entries are dropped, not merged).
     ///
     /// Bounded: the raw body may not exceed [`MAX_BODY_BYTES`]; parsing stops at the first
     /// entry past [`MAX_ENTRIES`](crate::limits::MAX_ENTRIES) or meta entry past
@@ -225,10 +227,17 @@ impl<'de> Visitor<'de> for RootSeed<'_> {
         while let Some(key) = map.next_key_seed(Key)? {
             match &*key {
                 "ttl" => ttl = Some(map.next_value_seed(TtlSeed { ctx: self.ctx })?),
-                "permissions" => map.next_value_seed(PermissionsSeed {
-                    ctx: self.ctx,
-                    request: &mut request,
-                })?,
+                "permissions" => {
+                    // A repeated `permissions` replaces the earlier one whole.
+                    request.resources.clear();
+                    request.patterns.clear();
+                    request.meta.clear();
+                    request.authorized_user_id = None;
+                    map.next_value_seed(PermissionsSeed {
+                        ctx: self.ctx,
+                        request: &mut request,
+                    })?;
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -327,25 +336,38 @@ impl<'de> Visitor<'de> for PermissionsSeed<'_, '_> {
         let ctx = self.ctx;
         let request = self.request;
         while let Some(key) = map.next_key_seed(Key)? {
+            // A repeated section replaces the earlier one whole (as Python's `json` reads it).
             match &*key {
-                "resources" => map.next_value_seed(SectionSeed {
-                    ctx,
-                    request: &mut *request,
-                    pattern: false,
-                })?,
-                "patterns" => map.next_value_seed(SectionSeed {
-                    ctx,
-                    request: &mut *request,
-                    pattern: true,
-                })?,
-                "categories" => map.next_value_seed(CategoriesSeed {
-                    ctx,
-                    request: &mut *request,
-                })?,
-                "meta" => map.next_value_seed(MetaSeed {
-                    ctx,
-                    request: &mut *request,
-                })?,
+                "resources" => {
+                    request.resources.clear();
+                    map.next_value_seed(SectionSeed {
+                        ctx,
+                        request: &mut *request,
+                        pattern: false,
+                    })?;
+                }
+                "patterns" => {
+                    request.patterns.clear();
+                    map.next_value_seed(SectionSeed {
+                        ctx,
+                        request: &mut *request,
+                        pattern: true,
+                    })?;
+                }
+                "categories" => {
+                    request.categories.clear();
+                    map.next_value_seed(CategoriesSeed {
+                        ctx,
+                        request: &mut *request,
+                    })?;
+                }
+                "meta" => {
+                    request.meta.clear();
+                    map.next_value_seed(MetaSeed {
+                        ctx,
+                        request: &mut *request,
+                    })?;
+                }
                 "uuid" => request.authorized_user_id = map.next_value_seed(UuidSeed { ctx })?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;

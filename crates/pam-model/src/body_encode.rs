@@ -1,60 +1,188 @@
-//! Writing the grant body PubNub expects.
+//! Writing the grant body PubNub expects, with `serde_json`.
 //!
 //! `{"ttl":N,"permissions":{"resources":{"channels":{…},"groups":{…},"uuids":{…}},
-//! "patterns":{…},"meta":{…},"uuid":"…"}}`: channels, groups and uuids maps always present,
-//! `users` / `spaces` only when the request holds legacy entries of that kind, `categories`
-//! (`{"channels":32,"uuids":32}`) only when the request has categories, `meta` always
+//! "patterns":{…}[,"categories":{…}],"meta":{…},"uuid":"…"}}`: channels, groups and uuids maps always present,
+//! `users` / `spaces` only when the request holds legacy entries of that kind, `meta` always
 //! (possibly `{}`), `uuid` only when an authorized user id is set. Entries keep the request's
 //! order; a 0 bitmask is written, not dropped.
 //!
-//! One writer serves two sinks: a `String` for the body and a byte counter, so validation can
-//! check the body size without building it.
+//! The shape is a few borrowed `Serialize` views of the request (`Body` and what it holds): a
+//! new field of the body is one more field of `PermissionsBody`. Validation counts the body's
+//! bytes by serializing into a counter, without building it.
 
-use std::fmt;
+use std::collections::BTreeMap;
+use std::io;
 
-use crate::{GrantRequest, MetaValue, Resource, ResourceKind};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
-/// Where the writer puts text. Writing never fails.
-pub(crate) trait Sink {
-    fn put(&mut self, text: &str);
+use crate::{CategoryKind, GrantRequest, MetaValue, Permissions, Resource, ResourceKind};
+
+/// The whole body, borrowed from a request.
+#[derive(Serialize)]
+struct Body<'a> {
+    ttl: u32,
+    permissions: PermissionsBody<'a>,
 }
 
-impl Sink for String {
-    fn put(&mut self, text: &str) {
-        self.push_str(text);
+/// `permissions`, in the order PubNub's SDKs write it.
+#[derive(Serialize)]
+struct PermissionsBody<'a> {
+    resources: Section<'a>,
+    patterns: Section<'a>,
+    /// Only when the grant has categories: tokens without them keep their exact body.
+    #[serde(skip_serializing_if = "CategoriesBody::is_empty")]
+    categories: CategoriesBody<'a>,
+    meta: MetaBody<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uuid: Option<&'a str>,
+}
+
+/// `resources` or `patterns`:
+/// `{"channels":{…},"groups":{…},"uuids":{…}[,"users":{…}][,"spaces":{…}]}`.
+struct Section<'a>(&'a [Resource]);
+
+/// One kind's entries of a section: name -> bitmask.
+struct Category<'a> {
+    entries: &'a [Resource],
+    kind: ResourceKind,
+}
+
+/// `categories`: `{"channels":32,"uuids":32}`, in [`CategoryKind`] order.
+struct CategoriesBody<'a>(&'a BTreeMap<CategoryKind, Permissions>);
+
+impl CategoriesBody<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
-/// Counts the bytes that would be written.
+/// `meta`, in key order.
+struct MetaBody<'a>(&'a BTreeMap<String, MetaValue>);
+
+/// One `meta` value.
+struct MetaScalar<'a>(&'a MetaValue);
+
+impl<'a> Body<'a> {
+    fn of(request: &'a GrantRequest) -> Self {
+        Body {
+            ttl: request.ttl,
+            permissions: PermissionsBody {
+                resources: Section(&request.resources),
+                patterns: Section(&request.patterns),
+                categories: CategoriesBody(&request.categories),
+                meta: MetaBody(&request.meta),
+                uuid: request.authorized_user_id.as_deref(),
+            },
+        }
+    }
+}
+
+impl Serialize for Section<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let kinds = ResourceKind::ALL.into_iter().filter(|kind| {
+            ResourceKind::GRANTABLE.contains(kind) || self.0.iter().any(|e| e.kind == *kind)
+        });
+        let mut map = serializer.serialize_map(None)?;
+        for kind in kinds {
+            let category = Category {
+                entries: self.0,
+                kind,
+            };
+            map.serialize_entry(kind.plural_name(), &category)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Category<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for entry in self.entries.iter().filter(|e| e.kind == self.kind) {
+            map.serialize_entry(&entry.name, &entry.permissions.bits())?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for CategoriesBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (kind, permissions) in self.0 {
+            map.serialize_entry(kind.plural_name(), &permissions.bits())?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for MetaBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in self.0 {
+            map.serialize_entry(key, &MetaScalar(value))?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for MetaScalar<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            MetaValue::String(s) => serializer.serialize_str(s),
+            MetaValue::Integer(n) => serializer.serialize_i64(*n),
+            // serde_json writes the shortest text that reads back as the same f64, always with
+            // a `.` or an exponent, so it reads back as a float rather than an integer.
+            MetaValue::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
+            MetaValue::Float(_) | MetaValue::Null => serializer.serialize_unit(),
+            MetaValue::Bool(b) => serializer.serialize_bool(*b),
+        }
+    }
+}
+
+/// `serde_json`'s compact output, except that floats are written as Rust's `{:?}` writes them
+/// (`1e300`, where `serde_json` writes `1e+300`): the bytes this crate has always sent. Both
+/// are the shortest text that reads back as the same `f64`.
+struct Compact;
+
+impl serde_json::ser::Formatter for Compact {
+    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        write!(writer, "{value:?}")
+    }
+}
+
+/// Writes `request`'s body to `writer`.
+fn write_body(request: &GrantRequest, writer: impl io::Write) -> serde_json::Result<()> {
+    Body::of(request).serialize(&mut serde_json::Serializer::with_formatter(writer, Compact))
+}
+
+/// Counts the bytes written to it.
 #[derive(Debug, Default)]
-pub(crate) struct ByteCount(pub(crate) usize);
+struct ByteCount(usize);
 
-impl Sink for ByteCount {
-    fn put(&mut self, text: &str) {
-        self.0 += text.len();
+impl io::Write for ByteCount {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
     }
-}
 
-/// Lets `write!` format numbers straight into a sink.
-struct Formatted<'a, S: Sink>(&'a mut S);
-
-impl<S: Sink> fmt::Write for Formatted<'_, S> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.put(s);
+    fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }
 
+/// Why writing a body cannot fail: every map key is a string, every number an integer or a
+/// finite float, neither sink (a `Vec`, a counter) fails, and serde_json writes UTF-8.
+const INFALLIBLE: &str = "a grant body always serializes";
+
 impl GrantRequest {
     /// The JSON body of `POST /v3/pam/{sub_key}/grant` for this request.
     ///
-    /// `{"ttl":N,"permissions":{"resources":{…},"patterns":{…},"meta":{…},"uuid":"…"}}`,
+    /// `{"ttl":N,"permissions":{"resources":{…},"patterns":{…},"categories":{…},"meta":{…},"uuid":"…"}}`,
     /// compact, keys in this order. Each section always has `channels`, `groups` and `uuids`
     /// maps, and `users` / `spaces` maps only when the request holds legacy entries of that
     /// kind. Entries are grouped by kind in that order and keep the request's order within a
     /// kind; a 0 bitmask is written, not dropped (the server answers it with a 400 naming
-    /// it). `categories` follows `patterns` only when the request has categories, holding
-    /// only those it has (`{"channels":32}`), as PubNub's SDKs send it. `meta` is always present (`{}` when empty), in key order; `uuid` only when an
+    /// it). `categories` only when the grant has categories. `meta` is always present (`{}` when empty), in key order; `uuid` only when an
     /// authorized user id is set. Strings are escaped as `serde_json` escapes them.
     ///
     /// ```
@@ -74,165 +202,19 @@ impl GrantRequest {
     /// [`validate`](GrantRequest::validate) refuses it first.
     #[must_use]
     pub fn to_body_json(&self) -> String {
-        let mut body = String::with_capacity(self.estimated_body_len());
-        write_body(self, &mut body);
-        body
+        let mut body = Vec::with_capacity(128);
+        write_body(self, &mut body).expect(INFALLIBLE);
+        // serde_json writes UTF-8 only.
+        String::from_utf8(body).expect(INFALLIBLE)
     }
 
     /// The exact length in bytes of [`to_body_json`](GrantRequest::to_body_json)'s output,
     /// computed without building it.
     pub(crate) fn body_len(&self) -> usize {
         let mut count = ByteCount::default();
-        write_body(self, &mut count);
+        write_body(self, &mut count).expect(INFALLIBLE);
         count.0
     }
-
-    /// A capacity close to the body's length, from a cheap pass over the lengths.
-    fn estimated_body_len(&self) -> usize {
-        const FRAME: usize = 160;
-        let entries: usize = self
-            .resources
-            .iter()
-            .chain(&self.patterns)
-            .map(|r| r.name.len() + 8)
-            .sum();
-        let meta: usize = self
-            .meta
-            .iter()
-            .map(|(k, v)| {
-                k.len()
-                    + 6
-                    + match v {
-                        MetaValue::String(s) => s.len() + 2,
-                        _ => 24,
-                    }
-            })
-            .sum();
-        let uuid = self.authorized_user_id.as_ref().map_or(0, |u| u.len() + 10);
-        FRAME + entries + meta + uuid
-    }
-}
-
-fn write_body<S: Sink>(request: &GrantRequest, out: &mut S) {
-    out.put("{\"ttl\":");
-    put_display(out, request.ttl);
-    out.put(",\"permissions\":{\"resources\":");
-    write_section(out, &request.resources);
-    out.put(",\"patterns\":");
-    write_section(out, &request.patterns);
-    if !request.categories.is_empty() {
-        out.put(",\"categories\":{");
-        for (i, (kind, permissions)) in request.categories.iter().enumerate() {
-            if i > 0 {
-                out.put(",");
-            }
-            out.put("\"");
-            out.put(kind.plural_name());
-            out.put("\":");
-            put_display(out, permissions.bits());
-        }
-        out.put("}");
-    }
-    out.put(",\"meta\":{");
-    for (i, (key, value)) in request.meta.iter().enumerate() {
-        if i > 0 {
-            out.put(",");
-        }
-        put_json_string(out, key);
-        out.put(":");
-        write_meta_value(out, value);
-    }
-    out.put("}");
-    if let Some(user_id) = &request.authorized_user_id {
-        out.put(",\"uuid\":");
-        put_json_string(out, user_id);
-    }
-    out.put("}}");
-}
-
-/// `{"channels":{…},"groups":{…},"uuids":{…}[,"users":{…}][,"spaces":{…}]}`.
-fn write_section<S: Sink>(out: &mut S, entries: &[Resource]) {
-    out.put("{");
-    for (i, kind) in ResourceKind::ALL.into_iter().enumerate() {
-        let legacy = !ResourceKind::GRANTABLE.contains(&kind);
-        if legacy && !entries.iter().any(|e| e.kind == kind) {
-            continue;
-        }
-        if i > 0 {
-            out.put(",");
-        }
-        out.put("\"");
-        out.put(kind.plural_name());
-        out.put("\":{");
-        let mut first = true;
-        for entry in entries.iter().filter(|e| e.kind == kind) {
-            if !first {
-                out.put(",");
-            }
-            first = false;
-            put_json_string(out, &entry.name);
-            out.put(":");
-            put_display(out, entry.permissions.bits());
-        }
-        out.put("}");
-    }
-    out.put("}");
-}
-
-fn write_meta_value<S: Sink>(out: &mut S, value: &MetaValue) {
-    match value {
-        MetaValue::String(s) => put_json_string(out, s),
-        MetaValue::Integer(n) => put_display(out, n),
-        // `{:?}` is the shortest text that reads back as the same f64, and always has a `.`
-        // or an exponent, so it reads back as a float rather than an integer.
-        MetaValue::Float(f) if f.is_finite() => {
-            use fmt::Write as _;
-            let _infallible = write!(Formatted(out), "{f:?}");
-        }
-        MetaValue::Float(_) | MetaValue::Null => out.put("null"),
-        MetaValue::Bool(true) => out.put("true"),
-        MetaValue::Bool(false) => out.put("false"),
-    }
-}
-
-fn put_display<S: Sink>(out: &mut S, value: impl fmt::Display) {
-    use fmt::Write as _;
-    let _infallible = write!(Formatted(out), "{value}");
-}
-
-/// Writes `text` as a JSON string, escaping as `serde_json` does: `"`, `\`, and control
-/// characters (the common ones as `\n`-style escapes, the others as `\u00XX`).
-pub(crate) fn put_json_string<S: Sink>(out: &mut S, text: &str) {
-    const HEX: [&str; 16] = [
-        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f",
-    ];
-    out.put("\"");
-    let mut start = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        // `i` indexes an ASCII byte, so both slices end on character boundaries.
-        out.put(&text[start..i]);
-        if escape.is_empty() {
-            out.put("\\u00");
-            out.put(HEX[usize::from(byte >> 4)]);
-            out.put(HEX[usize::from(byte & 0x0f)]);
-        } else {
-            out.put(escape);
-        }
-        start = i + 1;
-    }
-    out.put(&text[start..]);
-    out.put("\"");
 }
 
 #[cfg(test)]
@@ -241,17 +223,14 @@ mod tests {
     use crate::{Permissions, permissions};
 
     #[test]
-    fn strings_are_escaped_like_serde_json() {
-        for text in [
-            "plain",
-            "quote\"back\\slash",
-            "\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}",
-            "ünï/</",
-        ] {
-            let mut out = String::new();
-            put_json_string(&mut out, text);
-            assert_eq!(out, serde_json::to_string(text).unwrap(), "for {text:?}");
-        }
+    fn names_and_the_user_id_are_escaped_as_json_strings() {
+        let request = GrantRequest::new(1)
+            .resource(permissions::channel("quote\"back\\slash\n\u{1}\u{7f}ü</").read())
+            .authorized_user_id("a\tb");
+        assert_eq!(
+            request.to_body_json(),
+            "{\"ttl\":1,\"permissions\":{\"resources\":{\"channels\":{\"quote\\\"back\\\\slash\\n\\u0001\u{7f}ü</\":1},\"groups\":{},\"uuids\":{}},\"patterns\":{\"channels\":{},\"groups\":{},\"uuids\":{}},\"meta\":{},\"uuid\":\"a\\tb\"}}"
+        );
     }
 
     #[test]

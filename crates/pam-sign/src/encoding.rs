@@ -6,14 +6,11 @@
 //! [`encode_path_segment`] is this very function under the name a caller building a path looks
 //! for.
 
-/// Uppercase hexadecimal digits, indexed by nibble.
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, PercentEncode, utf8_percent_encode};
 
-/// Whether `byte` is written as itself: `A-Z a-z 0-9 - _ .`.
-#[inline]
-pub(crate) const fn is_literal(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.')
-}
+/// The bytes that are escaped: every one but `A-Z a-z 0-9 - _ .` (bytes past ASCII always
+/// are). `percent-encoding` writes escapes with uppercase hex digits.
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
 
 /// Somewhere encoded text can be written: a `String`, a `Vec<u8>` or a running HMAC.
 ///
@@ -23,25 +20,11 @@ pub(crate) const fn is_literal(byte: u8) -> bool {
 pub(crate) trait Sink {
     /// Appends text.
     fn put(&mut self, text: &str);
-    /// Appends `%XY` for `byte`.
-    fn put_escaped(&mut self, byte: u8) {
-        let escaped = [
-            b'%',
-            HEX_UPPER[usize::from(byte >> 4)],
-            HEX_UPPER[usize::from(byte & 0x0F)],
-        ];
-        self.put_ascii(&escaped);
-    }
-    /// Appends bytes the caller guarantees are ASCII.
-    fn put_ascii(&mut self, ascii: &[u8]);
 }
 
 impl Sink for String {
     fn put(&mut self, text: &str) {
         self.push_str(text);
-    }
-    fn put_ascii(&mut self, ascii: &[u8]) {
-        self.extend(ascii.iter().map(|&byte| char::from(byte)));
     }
 }
 
@@ -49,37 +32,23 @@ impl Sink for Vec<u8> {
     fn put(&mut self, text: &str) {
         self.extend_from_slice(text.as_bytes());
     }
-    fn put_ascii(&mut self, ascii: &[u8]) {
-        self.extend_from_slice(ascii);
-    }
+}
+
+/// `value` percent-encoded, as pieces: runs of literal text and `%XY` escapes.
+fn pieces(value: &str) -> PercentEncode<'_> {
+    utf8_percent_encode(value, ESCAPED)
 }
 
 /// Writes `value` percent-encoded into `sink`, copying runs of literal bytes in one piece.
 pub(crate) fn encode_to<S: Sink + ?Sized>(value: &str, sink: &mut S) {
-    let bytes = value.as_bytes();
-    let mut run_start = 0;
-    for (index, &byte) in bytes.iter().enumerate() {
-        if is_literal(byte) {
-            continue;
-        }
-        if run_start < index {
-            // Both ends sit next to ASCII literal bytes, so they are char boundaries.
-            sink.put(&value[run_start..index]);
-        }
-        sink.put_escaped(byte);
-        run_start = index + 1;
-    }
-    if run_start < bytes.len() {
-        sink.put(&value[run_start..]);
+    for piece in pieces(value) {
+        sink.put(piece);
     }
 }
 
-/// The length of `value` once percent-encoded, without encoding it.
+/// The length of `value` once percent-encoded, without building it.
 pub(crate) fn encoded_len(value: &str) -> usize {
-    value
-        .bytes()
-        .map(|byte| if is_literal(byte) { 1 } else { 3 })
-        .sum()
+    pieces(value).map(str::len).sum()
 }
 
 /// Percent-encodes `value` for a query string, as signature v2 requires.
@@ -133,8 +102,8 @@ mod tests {
     #[test]
     fn literal_set_is_exactly_the_unreserved_subset() {
         let literal: String = (0u8..=127)
-            .filter(|&b| is_literal(b))
             .map(char::from)
+            .filter(|c| percent_encode(&c.to_string()).len() == 1)
             .collect();
         assert_eq!(
             literal,

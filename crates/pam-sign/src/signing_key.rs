@@ -23,9 +23,6 @@ impl Sink for HmacSha256 {
     fn put(&mut self, text: &str) {
         self.update(text.as_bytes());
     }
-    fn put_ascii(&mut self, ascii: &[u8]) {
-        self.update(ascii);
-    }
 }
 
 /// A keyset's publish key and secret key, ready to sign and verify requests.

@@ -1,9 +1,7 @@
-//! Parsing every real token of `../shared/vectors/tokens`, each against base64-decoding the
+//! Parsing every real token of the committed vectors (`pam-vectors`), each against base64-decoding the
 //! same string.
 //!
-//! `cargo bench -p pam-token --bench corpus`. The tokens come from `pam-vectors`
-//! (`$PAM_SHARED_DIR`, else `<workspace>/../shared`); without them the bench prints why and
-//! measures nothing.
+//! `cargo bench -p pam-token --bench corpus`.
 
 // criterion's macros generate public functions without docs.
 #![allow(missing_docs)]
@@ -21,10 +19,7 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 );
 
 fn benches(c: &mut Criterion) {
-    // Prints why when ../shared is absent; then there is nothing to measure.
-    let Some(vectors) = pam_vectors::token_vectors() else {
-        return;
-    };
+    let vectors = pam_vectors::token_vectors();
     for vector in &vectors {
         let id = vector["id"].as_str().expect("an id");
         let token = vector["token"].as_str().expect("a token");

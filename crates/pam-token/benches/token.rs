@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p pam-token`. The tokens are built here (no reference data needed): one
 //! shaped like PubNub's `rust_meta_mixed_types` fixture, and ones with 1, 10 and 100 channel
-//! patterns. `benches/corpus.rs` parses every real token of `../shared/vectors/tokens`.
+//! patterns. `benches/corpus.rs` parses every real token of the committed vectors.
 
 // criterion's macros generate public functions without docs.
 #![allow(missing_docs)]

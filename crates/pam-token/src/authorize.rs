@@ -1,6 +1,6 @@
 //! Offline authorization: does this token allow this request?
 //!
-//! The rules, in order (DESIGN.md, "Authorization semantics"):
+//! The rules, in order:
 //! 1. expired (`now >= t + ttl*60`): denied;
 //! 2. the token names an authorized user id and the request's differs or is missing: denied;
 //! 3. the name has an entry in `res` for its category: that entry alone decides;
@@ -332,7 +332,7 @@ impl fmt::Display for Decision<'_> {
 pub(crate) type CompiledPatterns = Box<[OnceLock<Result<Regex, String>>]>;
 
 impl Token {
-    /// Decides `request` by the rules of DESIGN.md (see the [crate docs](crate#authorization)).
+    /// Decides `request` by the rules in the [crate docs](crate#authorization).
     ///
     /// A pattern is compiled the first time a request reaches it, within
     /// [`PATTERN_SIZE_LIMIT`] and for the first [`MAX_COMPILED_PATTERNS`] patterns of the
@@ -442,24 +442,33 @@ fn compile(pattern: &str, index: usize) -> Result<Regex, String> {
             "only the first {MAX_COMPILED_PATTERNS} patterns of a token are compiled"
         ));
     }
+    build(pattern).map_err(|e| describe(&e))
+}
+
+/// Compiles one pattern with the limits of [`Token::authorize`].
+pub(crate) fn build(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .size_limit(PATTERN_SIZE_LIMIT)
         .dfa_size_limit(PATTERN_DFA_SIZE_LIMIT)
         .nest_limit(PATTERN_NEST_LIMIT)
         .build()
-        .map_err(|e| match e {
-            regex::Error::Syntax(text) => text
-                .lines()
-                .rev()
-                .map(str::trim)
-                .find(|line| !line.is_empty())
-                .map(|line| line.trim_start_matches("error: ").to_owned())
-                .unwrap_or(text),
-            regex::Error::CompiledTooBig(limit) => {
-                format!("its compiled form exceeds the {limit}-byte size limit")
-            }
-            other => other.to_string(),
-        })
+}
+
+/// Why a pattern does not compile, on one line.
+pub(crate) fn describe(error: &regex::Error) -> String {
+    match error {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|line| !line.is_empty())
+            .map(|line| line.trim_start_matches("error: ").to_owned())
+            .unwrap_or_else(|| text.clone()),
+        regex::Error::CompiledTooBig(limit) => {
+            format!("its compiled form exceeds the {limit}-byte size limit")
+        }
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -471,7 +480,7 @@ mod tests {
         let err = compile("(unclosed", 0).unwrap_err();
         assert!(!err.contains('\n'), "{err}");
         assert!(err.contains("unclosed"), "{err}");
-        let big = compile("\\w{20}", 0).unwrap_err();
+        let big = compile("\\w{21}", 0).unwrap_err();
         assert!(big.contains("size limit"), "{big}");
         assert!(compile("^chan-\\S*$", 0).is_ok());
         assert!(compile("\\w+", 0).is_ok());

@@ -98,6 +98,7 @@ pub(crate) fn encode_padded(bytes: &[u8]) -> String {
 }
 
 /// base64url without padding, as the JSON view prints signatures.
+#[cfg(feature = "json")]
 pub(crate) fn encode_unpadded(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }

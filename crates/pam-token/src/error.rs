@@ -21,6 +21,16 @@ pub enum Error {
         found: usize,
     },
 
+    /// The decoded bytes given to a CBOR entry point are longer than
+    /// [`MAX_CBOR_LEN`](crate::MAX_CBOR_LEN).
+    #[error("token CBOR is {found} bytes long; the limit is {limit}")]
+    CborTooLong {
+        /// The limit.
+        limit: usize,
+        /// The bytes' length.
+        found: usize,
+    },
+
     /// The string is not base64url (nor standard base64).
     #[error("token is not valid base64url: {reason}")]
     InvalidBase64 {

@@ -1,4 +1,4 @@
-//! The token as the JSON object `pam token parse --json` prints (DESIGN.md, "Contracts").
+//! The token as the JSON object `pam token parse --json` prints.
 
 use pam_model::{Permission, Permissions};
 use serde::ser::{Serialize, SerializeMap, Serializer};

@@ -8,7 +8,7 @@ use pam_model::{CategoryKind, Permissions, ResourceKind};
 use crate::cbor_reader::{Failure, Head, Reader, invalid_utf8, major, wrong_type};
 use crate::error::{Error, quote};
 use crate::token::{CategoryRange, CategorySection, Section, Signature, Span, StoredEntry, Token};
-use crate::{base64url, meta_reader};
+use crate::{MAX_CBOR_LEN, base64url, meta_reader};
 
 /// Parses a token string.
 ///
@@ -19,7 +19,8 @@ use crate::{base64url, meta_reader};
 /// when absent), `uuid` (text) and `cat` (a map of `chan` / `uuid` to bitmasks). Unknown
 /// top-level keys, unknown categories and unknown keys of `cat` are checked for
 /// well-formedness and ignored. Duplicate keys, indefinite lengths, tags and
-/// `undefined` are refused; sizes are bounded by [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN),
+/// `undefined` are refused; sizes are bounded by [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN)
+/// ([`MAX_CBOR_LEN`](crate::MAX_CBOR_LEN) for [`parse_cbor`]),
 /// [`MAX_ITEMS`](crate::MAX_ITEMS) and [`MAX_META_DEPTH`](crate::MAX_META_DEPTH).
 ///
 /// This does not check the signature: see [`verify`](crate::verify).
@@ -37,7 +38,8 @@ pub fn parse(token: &str) -> Result<Token, Error> {
 ///
 /// # Errors
 ///
-/// An [`Error`] saying what is wrong and at which byte offset.
+/// An [`Error`] saying what is wrong and at which byte offset; [`Error::CborTooLong`] past
+/// [`MAX_CBOR_LEN`](crate::MAX_CBOR_LEN) bytes.
 pub fn parse_cbor(bytes: &[u8]) -> Result<Token, Error> {
     let mut layout = Layout::default();
     parse_with_layout(bytes, &mut layout)
@@ -95,6 +97,9 @@ impl Names {
         if self.check_each && std::str::from_utf8(bytes).is_err() {
             return Err(invalid_utf8(field(), head.offset));
         }
+        // Names are copied from the input, each byte at most once, and the input is at most
+        // `MAX_CBOR_LEN` bytes (checked in `parse_with_layout`), which fits 16 bits (asserted
+        // beside `Span`): the offsets cannot wrap.
         let start = self.bytes.len() as u16;
         self.bytes.extend_from_slice(bytes);
         Ok(Span {
@@ -112,7 +117,21 @@ impl Names {
 
 /// Parses `bytes`, and notes in `layout` where the signed parts are.
 pub(crate) fn parse_with_layout(bytes: &[u8], layout: &mut Layout) -> Result<Token, Error> {
+    check_len(bytes)?;
     read(bytes, false, layout).map_err(|e| *e)
+}
+
+/// Refuses CBOR longer than [`MAX_CBOR_LEN`]: the string entry points cannot decode more, and
+/// a token's names are addressed with 16-bit offsets.
+#[inline]
+pub(crate) fn check_len(bytes: &[u8]) -> Result<(), Error> {
+    if bytes.len() > MAX_CBOR_LEN {
+        return Err(Error::CborTooLong {
+            limit: MAX_CBOR_LEN,
+            found: bytes.len(),
+        });
+    }
+    Ok(())
 }
 
 /// Reads a token. Names are checked to be UTF-8 all at once at the end, unless `check_each`;
@@ -260,6 +279,7 @@ fn read(bytes: &[u8], check_each: bool, layout: &mut Layout) -> Result<Token, Fa
         meta: OnceLock::new(),
         categories: seen.categories.unwrap_or_default(),
         signature,
+        #[cfg(feature = "authorize")]
         compiled: OnceLock::new(),
     })
 }

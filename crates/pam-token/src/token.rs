@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use pam_model::{CategoryKind, Permissions, Resource, ResourceKind};
 
+#[cfg(feature = "authorize")]
 use crate::authorize::CompiledPatterns;
 use crate::{MetaMap, meta_reader};
 
@@ -36,6 +37,8 @@ pub struct Token {
     /// `cat`: the bitmask of each category (in [`CategoryKind::ALL`] order) the token has.
     pub(crate) categories: CategorySection,
     pub(crate) signature: Signature,
+    /// The patterns, each compiled on first use by `authorize`.
+    #[cfg(feature = "authorize")]
     pub(crate) compiled: OnceLock<CompiledPatterns>,
 }
 
@@ -91,7 +94,7 @@ pub(crate) struct Span {
     pub(crate) end: u16,
 }
 
-const _: () = assert!(crate::MAX_TOKEN_LEN / 4 * 3 <= u16::MAX as usize);
+const _: () = assert!(crate::MAX_CBOR_LEN <= u16::MAX as usize);
 const _: () = assert!(crate::MAX_ITEMS <= u16::MAX as usize);
 
 #[derive(Debug, Clone, Copy)]

@@ -9,7 +9,7 @@ use hmac::Mac;
 use crate::cbor_reader::{Failure, Reader, major, wrong_type};
 use crate::error::quote;
 use crate::issue::mac;
-use crate::parse::{Layout, parse_with_layout};
+use crate::parse::{Layout, check_len, parse_with_layout};
 use crate::{Error, Token, base64url};
 
 /// Parses `token` and checks its signature against `secret_key`.
@@ -68,7 +68,8 @@ pub fn verify_cbor(bytes: &[u8], secret_key: &[u8]) -> Result<Token, Error> {
 /// [`Token::authorize`] to decide a request.
 ///
 /// The CBOR is walked, not read: every item is checked to be well formed, within the same
-/// bounds as [`parse`](crate::parse) ([`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN),
+/// bounds as [`parse`](crate::parse) ([`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN) or
+/// [`MAX_CBOR_LEN`](crate::MAX_CBOR_LEN),
 /// [`MAX_ITEMS`](crate::MAX_ITEMS), [`MAX_META_DEPTH`](crate::MAX_META_DEPTH), definite lengths,
 /// no trailing bytes), and the one `sig` entry (a byte- or text-string key, anywhere in the
 /// map, holding 32 bytes) is found; the other fields' names and types are not checked. The
@@ -93,8 +94,10 @@ pub fn verify_signature(token: &str, secret_key: &[u8]) -> Result<(), Error> {
 ///
 /// # Errors
 ///
-/// As [`verify_signature`], less the base64 errors.
+/// As [`verify_signature`], less the base64 errors; [`Error::CborTooLong`] past
+/// [`MAX_CBOR_LEN`](crate::MAX_CBOR_LEN) bytes.
 pub fn verify_signature_cbor(bytes: &[u8], secret_key: &[u8]) -> Result<(), Error> {
+    check_len(bytes)?;
     let (layout, signature) = locate(bytes).map_err(|e| *e)?;
     check(bytes, &layout, signature, secret_key)
 }

@@ -1,19 +1,22 @@
-//! Test support: where the project's read-only reference data is, and reading it.
+//! Test support: the project's conformance vectors, and where PubNub's acceptance features are.
 //!
-//! The reference data (real tokens, signature vectors, error bodies, PubNub's acceptance
-//! features) lives beside the checkout in `../shared` and is never copied into the project.
-//! Tests find it here, in one place: `$PAM_SHARED_DIR` when set, else `<workspace>/../shared`.
-//! When it is absent (a fresh clone), each accessor prints why the calling test is skipped and
-//! returns `None`, so the test returns early and passes.
+//! The vectors (real tokens, signature vectors, error bodies, grant and revoke vectors) are
+//! committed in this crate's `data/` directory (its README says where each came from), so
+//! every clone runs the conformance tests. Each accessor prints, straight to standard error,
+//! how many vectors it read and for which test, so the counts show in the test output.
 //!
-//! The notice is written straight to the process's standard error, not through `eprintln!`,
-//! which libtest captures for passing tests: a skip is always visible in the test output, and
-//! `.ci/run` fails when `../shared` exists but a notice appears anyway.
+//! PubNub's acceptance features are not committed: they are read from `../shared/features`
+//! (`$PAM_SHARED_DIR/features` when set). When they are absent, [`features_dir`] prints why
+//! the suite is skipped and returns `None`; `.ci/run` fails when `../shared` exists but a
+//! notice appears anyway.
+//!
+//! Notices are written straight to the process's standard error, not through `eprintln!`,
+//! which libtest captures for passing tests.
 //!
 //! ```
-//! if let Some(tokens) = pam_vectors::token_vectors() {
-//!     assert!(tokens.iter().all(|t| t["token"].is_string()));
-//! }
+//! let tokens = pam_vectors::token_vectors();
+//! assert_eq!(tokens.len(), 53);
+//! assert!(tokens.iter().all(|t| t["token"].is_string()));
 //! ```
 
 use std::io::Write;
@@ -24,8 +27,8 @@ use serde_json::Value;
 /// The prefix of every skip notice; `.ci/run` looks for it.
 pub const SKIP_NOTICE: &str = "skipping: ../shared not found";
 
-/// The reference directory: `$PAM_SHARED_DIR`, else `<workspace root>/../shared`, whether or
-/// not it exists.
+/// The shared reference directory (PubNub's acceptance features): `$PAM_SHARED_DIR`, else
+/// `<workspace root>/../shared`, whether or not it exists.
 #[must_use]
 pub fn shared_path() -> PathBuf {
     match std::env::var_os("PAM_SHARED_DIR") {
@@ -35,8 +38,8 @@ pub fn shared_path() -> PathBuf {
     }
 }
 
-/// The reference directory when it exists; otherwise `None`, after printing a notice that
-/// names `needed_for`.
+/// The shared reference directory when it exists; otherwise `None`, after printing a notice
+/// that names `needed_for`.
 #[must_use]
 pub fn shared_dir(needed_for: &str) -> Option<PathBuf> {
     let dir = shared_path();
@@ -51,29 +54,41 @@ pub fn shared_dir(needed_for: &str) -> Option<PathBuf> {
     }
 }
 
-/// `vectors/<name>`, parsed as JSON; `None` (with a notice) when the reference data is absent.
-///
-/// # Panics
-///
-/// When the file exists but cannot be read or is not JSON: the reference data is broken, and
-/// a test must not pass over it.
+/// The committed vectors: `<this crate>/data`.
 #[must_use]
-pub fn vectors_file(name: &str) -> Option<Value> {
-    let path = shared_dir(&format!("the checks over vectors/{name}"))?
-        .join("vectors")
-        .join(name);
-    Some(read_json(&path))
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
 }
 
-/// Every `vectors/tokens/*.json`, sorted by file name; `None` (with a notice) when the
-/// reference data is absent.
+/// `data/<name>`, parsed as JSON; prints the length of each of its lists and which test read
+/// it.
 ///
 /// # Panics
 ///
-/// When the directory or a file in it cannot be read or parsed.
+/// When the file cannot be read or is not JSON: the vectors are broken, and a test must not
+/// pass over them.
 #[must_use]
-pub fn token_vectors() -> Option<Vec<Value>> {
-    let dir = shared_dir("the checks over vectors/tokens")?.join("vectors/tokens");
+pub fn vectors_file(name: &str) -> Value {
+    let value = read_json(&data_dir().join(name));
+    // The size of each list in the file, e.g. `signatures.json (vectors: 20, …)`.
+    let counts: Vec<String> = value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, v)| v.as_array().map(|list| format!("{key}: {}", list.len())))
+        .collect();
+    report(&format!("{name} ({}) read", counts.join(", ")));
+    value
+}
+
+/// Every `data/tokens/*.json`, sorted by file name; prints how many and for which test.
+///
+/// # Panics
+///
+/// When the directory or a file in it cannot be read or parsed, or it holds no vector.
+#[must_use]
+pub fn token_vectors() -> Vec<Value> {
+    let dir = data_dir().join("tokens");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())
@@ -81,20 +96,33 @@ pub fn token_vectors() -> Option<Vec<Value>> {
         .collect();
     paths.sort();
     assert!(!paths.is_empty(), "{} holds no token vector", dir.display());
-    Some(paths.iter().map(|p| read_json(p)).collect())
+    report(&format!("{} token vectors read", paths.len()));
+    paths.iter().map(|p| read_json(p)).collect()
 }
 
-/// `vectors/tokens/<id>.json`; `None` (with a notice) when the reference data is absent.
+/// `data/tokens/<id>.json`.
 ///
 /// # Panics
 ///
 /// When the vector does not exist or is not JSON.
 #[must_use]
-pub fn token_vector(id: &str) -> Option<Value> {
-    let path = shared_dir(&format!("the token vector {id}"))?
-        .join("vectors/tokens")
-        .join(format!("{id}.json"));
-    Some(read_json(&path))
+pub fn token_vector(id: &str) -> Value {
+    read_json(&data_dir().join("tokens").join(format!("{id}.json")))
+}
+
+/// Prints `conformance: {what} by {test}` straight to standard error (the test is the current
+/// thread's name, which libtest sets to the test's path).
+pub fn report(what: &str) {
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    line_to_stderr(&format!("conformance: {what} by {test}"));
+}
+
+/// Writes `line` and a newline to standard error in one `write` (standard error is not
+/// buffered, so `writeln!` would write piece by piece, and the pieces could interleave with
+/// libtest's own output in a shared pipe).
+fn line_to_stderr(line: &str) {
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 /// `features/access`, PubNub's acceptance features; `None` (with a notice) when absent.
@@ -125,7 +153,7 @@ pub fn hex(text: &str) -> Vec<u8> {
 
 /// Writes a notice straight to standard error (not captured by libtest).
 pub fn skip(notice: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{notice}");
+    line_to_stderr(notice);
 }
 
 fn read_json(path: &Path) -> Value {

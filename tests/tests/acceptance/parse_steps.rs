@@ -1,5 +1,5 @@
-//! Parse: a known token (PubNub's contract token, from `../shared/vectors/tokens`), parsed by
-//! the facade.
+//! Parse: a known token (PubNub's contract token, from the committed token vectors), parsed
+//! by the facade.
 
 use cucumber::{given, then, when};
 

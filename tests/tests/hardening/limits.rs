@@ -54,14 +54,10 @@ fn token_length_items_and_meta_depth() {
         "{error}"
     );
 
-    let mut many = TokenBuilder::new(1_700_000_000, 60).resource(
-        ResourceKind::Channel,
-        "c",
-        Permissions::READ,
-    );
-    for i in 0..MAX_ITEMS / 2 {
-        many = many.meta(format!("k{i}"), 1i64);
-    }
+    // One byte per item, so the item limit is reached well within the length limit.
+    let many = TokenBuilder::new(1_700_000_000, 60)
+        .resource(ResourceKind::Channel, "c", Permissions::READ)
+        .meta("many", Meta::Array(vec![Meta::Null; MAX_ITEMS]));
     let error = pam_token::parse_cbor(&many.sign_to_cbor(SECRET.as_bytes())).unwrap_err();
     assert_eq!(error, pam_token::Error::TooManyItems { limit: MAX_ITEMS });
 }
@@ -97,7 +93,7 @@ fn patterns_per_token_and_pattern_size() {
     }
     let big = TokenBuilder::new(1_700_000_000, 60).pattern(
         ResourceKind::Channel,
-        "\\w{20}",
+        "\\w{21}",
         Permissions::READ,
     );
     let big = pam_token::parse_cbor(&big.sign_to_cbor(SECRET.as_bytes())).expect("parses");

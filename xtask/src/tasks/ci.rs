@@ -1,9 +1,10 @@
 //! `cargo xtask ci`: if this passes locally, CI is green.
 //!
 //! Runs, in order, stopping at the first failure: formatting check, clippy with warnings as
-//! errors, the whole test suite (which includes the tidy rules and the conformance tests over
-//! `../shared`, which skip with a printed reason when it is absent), each publishable crate
-//! checked on its own (see [`alone_checks`]), and the docs with rustdoc warnings as errors.
+//! errors, the whole test suite (which includes the tidy rules, the conformance tests over the
+//! committed vectors, and PubNub's acceptance features from `../shared`, which skip with a
+//! printed reason when it is absent), each publishable crate checked on its own (see
+//! [`alone_checks`]), and the docs with rustdoc warnings as errors.
 
 use std::path::Path;
 use std::process::Command;

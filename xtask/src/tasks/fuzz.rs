@@ -2,11 +2,12 @@
 //!
 //! The targets live in `fuzz/` (a cargo-fuzz project outside the workspace, so `cargo test`
 //! never builds them). This task:
-//! 1. seeds `fuzz/corpus/TARGET/` with inputs built in here and, when `../shared/vectors` (or
-//!    `$PAM_SHARED_DIR/vectors`) is present, with the real tokens, signature vectors and grant
-//!    bodies there (existing files are kept, so the corpus grows across runs);
+//! 1. seeds `fuzz/corpus/TARGET/` with inputs built in here and with the real tokens,
+//!    signature vectors and grant bodies committed in `crates/pam-vectors/data` (existing files
+//!    are kept, so the corpus grows across runs);
 //! 2. runs `cargo fuzz run TARGET` with `RUSTC_BOOTSTRAP=1` (cargo-fuzz passes `-Z` sanitizer
-//!    flags, which a stable toolchain only takes with it) and `-max_total_time=N`, showing
+//!    flags, which a stable toolchain only takes with it), `-max_total_time=N` and
+//!    `-max_len=`[`MAX_LEN`] (128 KiB, past every input bound), showing
 //!    libFuzzer's output as it goes;
 //! 3. prints one summary line: executions, coverage (`cov`, `ft`), corpus size, peak memory,
 //!    and fails when libFuzzer found a crash (its input is saved under `fuzz/artifacts/`).
@@ -33,6 +34,12 @@ pub const TARGETS: &[&str] = &[
     "grant_body",
     "emulator_request",
 ];
+
+/// libFuzzer's `-max_len` for every target: 128 KiB, past each input bound of the project
+/// (32 KiB token strings, 24 KiB token CBOR, 32 KiB requests and grant bodies) and past the
+/// 65 536 bytes a 16-bit offset addresses, so inputs that only go wrong when long are reached.
+/// libFuzzer's own default is 4 096 bytes (or the longest seed).
+pub const MAX_LEN: usize = 128 * 1024;
 
 /// How long a run lasts when `--seconds` is not given.
 pub const DEFAULT_SECONDS: u64 = 60;
@@ -145,12 +152,9 @@ impl FuzzStats {
     }
 }
 
-/// Where `../shared` is: `$PAM_SHARED_DIR`, else next to the workspace; `None` when absent.
-pub fn shared_dir(root: &Path) -> Option<PathBuf> {
-    let dir = std::env::var_os("PAM_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("..").join("shared"));
-    dir.join("vectors").is_dir().then_some(dir)
+/// The committed conformance vectors: `crates/pam-vectors/data`.
+pub fn vectors_dir(root: &Path) -> PathBuf {
+    root.join("crates").join("pam-vectors").join("data")
 }
 
 /// Writes the seeds of `target` into `corpus` (keeping files already there); returns how many
@@ -160,14 +164,10 @@ pub fn shared_dir(root: &Path) -> Option<PathBuf> {
 ///
 /// [`XtaskError::Io`] when the directory or a file cannot be written, or a vector file cannot
 /// be read.
-pub fn seed_corpus(
-    corpus: &Path,
-    target: &str,
-    shared: Option<&Path>,
-) -> Result<usize, XtaskError> {
+pub fn seed_corpus(corpus: &Path, target: &str, vectors: &Path) -> Result<usize, XtaskError> {
     std::fs::create_dir_all(corpus).map_err(|e| XtaskError::io(corpus, e))?;
     let mut written = 0;
-    for (name, bytes) in seeds::seeds(target, shared)? {
+    for (name, bytes) in seeds::seeds(target, vectors)? {
         let path = corpus.join(format!("seed-{name}"));
         if !path.exists() {
             std::fs::write(&path, bytes).map_err(|e| XtaskError::io(&path, e))?;
@@ -181,12 +181,9 @@ pub fn seed_corpus(
 pub fn run(root: &Path, args: &FuzzArgs) -> Result<(), XtaskError> {
     let fuzz_dir = root.join("fuzz");
     let corpus = fuzz_dir.join("corpus").join(&args.target);
-    let shared = shared_dir(root);
-    match &shared {
-        Some(dir) => println!("fuzz: seeding from {}", dir.join("vectors").display()),
-        None => println!("fuzz: ../shared not found; seeding with the built-in inputs only"),
-    }
-    let written = seed_corpus(&corpus, &args.target, shared.as_deref())?;
+    let vectors = vectors_dir(root);
+    println!("fuzz: seeding from {}", vectors.display());
+    let written = seed_corpus(&corpus, &args.target, &vectors)?;
     println!("fuzz: {written} new seed(s) in {}", corpus.display());
 
     let mut command = subprocess::cargo(root);
@@ -198,6 +195,7 @@ pub fn run(root: &Path, args: &FuzzArgs) -> Result<(), XtaskError> {
         .arg(&corpus)
         .arg("--")
         .arg(format!("-max_total_time={}", args.seconds))
+        .arg(format!("-max_len={MAX_LEN}"))
         .arg("-print_final_stats=1");
     let described = subprocess::describe(&command);
     println!("fuzz: {described}");
@@ -341,8 +339,8 @@ mod tests {
                 .join("fuzz_targets")
                 .join(format!("{target}.rs"));
             assert!(file.is_file(), "{} is missing", file.display());
-            let seeds = seeds::seeds(target, None).unwrap();
-            assert!(!seeds.is_empty(), "{target} has no built-in seeds");
+            let seeds = seeds::seeds(target, &vectors_dir(&root)).unwrap();
+            assert!(!seeds.is_empty(), "{target} has no seeds");
         }
         let manifest = std::fs::read_to_string(root.join("fuzz").join("Cargo.toml")).unwrap();
         for target in TARGETS {
@@ -357,8 +355,21 @@ mod tests {
     fn seeding_keeps_existing_files() {
         let dir = crate::scratch::temp_dir("xtask-fuzz-seed").unwrap();
         let corpus = dir.path().join("corpus");
-        let first = seed_corpus(&corpus, "grant_body", None).unwrap();
+        let first = seed_corpus(
+            &corpus,
+            "grant_body",
+            &vectors_dir(&crate::workspace_root()),
+        )
+        .unwrap();
         assert!(first > 0);
-        assert_eq!(seed_corpus(&corpus, "grant_body", None).unwrap(), 0);
+        assert_eq!(
+            seed_corpus(
+                &corpus,
+                "grant_body",
+                &vectors_dir(&crate::workspace_root())
+            )
+            .unwrap(),
+            0
+        );
     }
 }

@@ -334,7 +334,7 @@ pub fn check_metadata(metadata: &Metadata, workspace_version: &str) -> Vec<Viola
                     )
                 } else {
                     format!(
-                        "{} on {} points up the layering (DESIGN.md); {name} may use only: {}",
+                        "{} on {} points up the layering (xtask/src/layering.rs); {name} may use only: {}",
                         kind_label(dependency.kind),
                         dependency.name,
                         display_list(allowed)

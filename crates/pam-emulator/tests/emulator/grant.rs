@@ -299,3 +299,25 @@ async fn each_keyset_signs_its_own_tokens() {
     assert_eq!(answer.status, 403);
     emulator.shutdown().await.expect("shutdown");
 }
+
+/// A key repeated in a grant body keeps its last value, as PubNub's server (Python's `json`)
+/// reads it: the token holds the last `ttl`, `uuid`, bitmask and category object.
+#[tokio::test]
+async fn repeated_keys_in_a_grant_body_keep_their_last_value() {
+    let emulator = start().await;
+    let client = client();
+    let body = r#"{"ttl":5,"ttl":7,"permissions":{"resources":{"channels":{"c":1,"c":2},"channels":{"d":3,"c":1}},"uuid":"u1","uuid":"u2"}}"#;
+    let token = super::support::grant(&client, &emulator, body).await;
+    let token = pam_token::verify(&token, SECRET.as_bytes()).expect("verifies");
+    assert_eq!(token.ttl(), 7);
+    assert_eq!(token.authorized_user_id(), Some("u2"));
+    let channels: Vec<(&str, Permissions)> = token
+        .resources()
+        .entries()
+        .map(|e| (e.name, e.permissions))
+        .collect();
+    assert_eq!(
+        channels,
+        [("d", Permissions::from_bits(3)), ("c", Permissions::READ)]
+    );
+}

@@ -48,6 +48,14 @@ impl<'de> Visitor<'de> for SectionSeed<'_, '_> {
                     location,
                 }));
             };
+            // A repeated category replaces the earlier one whole.
+            let request = &mut *self.request;
+            let entries = if self.pattern {
+                &mut request.patterns
+            } else {
+                &mut request.resources
+            };
+            entries.retain(|e| e.kind != kind);
             map.next_value_seed(CategorySeed {
                 ctx: self.ctx,
                 request: &mut *self.request,

@@ -184,21 +184,71 @@ fn nested_meta_is_refused_at_its_key() {
     }
 }
 
+/// `(kind, name, bits)` of each entry, in order.
+fn entries(list: &[pam_model::Resource]) -> Vec<(ResourceKind, &str, u8)> {
+    list.iter()
+        .map(|r| (r.kind, r.name.as_str(), r.permissions.bits()))
+        .collect()
+}
+
+/// A key repeated in one object keeps its last value, at every level, as Python's `json`
+/// (which PubNub's server uses) reads it; each expected value below is what
+/// `json.loads` gives for the same body.
 #[test]
-fn repeated_keys_keep_the_last_value_in_the_first_place() {
+fn repeated_keys_keep_the_last_value_as_python_reads_them() {
+    // {'ttl': 2, 'permissions': {'resources': {'channels': {'c': 8, 'a': 16},
+    //  'groups': {'g': 1}}, 'meta': {'k': 'w'}, 'uuid': 'y'}}
     let request = parse(
-        r#"{"ttl":1,"ttl":2,"permissions":{"resources":{"channels":{"a":1,"b":2,"a":4},"channels":{"c":8}},"meta":{"k":1,"k":"v"},"uuid":"x","uuid":"y"}}"#,
+        r#"{"ttl":1,"ttl":2,"permissions":{"resources":{"channels":{"a":1,"b":2,"a":4},"groups":{"g":1},"channels":{"c":8,"a":16}},"meta":{"k":1,"k":"v","x":1},"meta":{"k":"w"},"uuid":"x","uuid":"y"}}"#,
     )
     .unwrap();
     assert_eq!(request.ttl, 2);
-    let names: Vec<(&str, u8)> = request
-        .resources
-        .iter()
-        .map(|r| (r.name.as_str(), r.permissions.bits()))
-        .collect();
-    assert_eq!(names, [("a", 4), ("b", 2), ("c", 8)]);
-    assert_eq!(request.meta["k"], MetaValue::String("v".into()));
+    assert_eq!(
+        entries(&request.resources),
+        [
+            (ResourceKind::ChannelGroup, "g", 1),
+            (ResourceKind::Channel, "c", 8),
+            (ResourceKind::Channel, "a", 16),
+        ]
+    );
+    assert_eq!(request.meta.len(), 1);
+    assert_eq!(request.meta["k"], MetaValue::String("w".into()));
     assert_eq!(request.authorized_user_id.as_deref(), Some("y"));
+
+    // In one category, a repeated name keeps its first place and its last bits.
+    let request =
+        parse(r#"{"ttl":1,"permissions":{"resources":{"channels":{"a":1,"b":2,"a":4}}}}"#).unwrap();
+    assert_eq!(
+        entries(&request.resources),
+        [
+            (ResourceKind::Channel, "a", 4),
+            (ResourceKind::Channel, "b", 2)
+        ]
+    );
+
+    // {'ttl': 6, 'permissions': {'patterns': {'channels': {'^p': 2}}}}
+    let request = parse(
+        r#"{"ttl":5,"permissions":{"resources":{"channels":{"a":1}},"uuid":"u","meta":{"m":1}},"permissions":{"patterns":{"channels":{"^p":2}}},"ttl":6}"#,
+    )
+    .unwrap();
+    assert_eq!(request.ttl, 6);
+    assert!(request.resources.is_empty());
+    assert_eq!(
+        entries(&request.patterns),
+        [(ResourceKind::Channel, "^p", 2)]
+    );
+    assert!(request.meta.is_empty());
+    assert_eq!(request.authorized_user_id, None);
+
+    // {'ttl': 5, 'permissions': {'resources': {'uuids': {'b': 32}}}}
+    let request = parse(
+        r#"{"ttl":5,"permissions":{"resources":{"channels":{"a":1}},"resources":{"uuids":{"b":32}}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        entries(&request.resources),
+        [(ResourceKind::UserId, "b", 32)]
+    );
 }
 
 #[test]

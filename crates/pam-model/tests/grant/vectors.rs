@@ -1,4 +1,4 @@
-//! Grant bodies and error bodies against `../shared/vectors` (skipped when absent).
+//! Grant bodies and error bodies against the committed vectors of `pam-vectors`.
 
 use pam_model::{GrantRequest, Permissions, Resource, ResourceKind, ValidationError, permissions};
 use serde_json::{Map, Value};
@@ -52,9 +52,7 @@ fn example_body<'v>(examples: &'v Value, id: &str) -> &'v str {
 
 #[test]
 fn every_sdk_body_parses_and_writes_back_the_same_grant() {
-    let Some(vectors) = pam_vectors::vectors_file("grant_requests.json") else {
-        return;
-    };
+    let vectors = pam_vectors::vectors_file("grant_requests.json");
     for example in vectors["examples"].as_array().expect("examples") {
         let id = example["id"].as_str().expect("id");
         let body = example["body"].as_str().expect("body");
@@ -80,9 +78,7 @@ fn every_sdk_body_parses_and_writes_back_the_same_grant() {
 
 #[test]
 fn builders_rebuild_the_sdk_bodies() {
-    let Some(vectors) = pam_vectors::vectors_file("grant_requests.json") else {
-        return;
-    };
+    let vectors = pam_vectors::vectors_file("grant_requests.json");
 
     let ruby = GrantRequest::new(60)
         .resource(permissions::channel("id").read())
@@ -153,9 +149,7 @@ fn builders_rebuild_the_sdk_bodies() {
 
 #[test]
 fn refusals_match_the_recorded_error_bodies() {
-    let Some(vectors) = pam_vectors::vectors_file("error_bodies.json") else {
-        return;
-    };
+    let vectors = pam_vectors::vectors_file("error_bodies.json");
     let channel_1 = || permissions::channel("channel-1").read();
     let cases = [
         (
@@ -200,9 +194,7 @@ fn refusals_match_the_recorded_error_bodies() {
 
 #[test]
 fn recorded_grant_requests_of_the_token_vectors() {
-    let Some(vectors) = pam_vectors::token_vectors() else {
-        return;
-    };
+    let vectors = pam_vectors::token_vectors();
     let mut seen = 0;
     for vector in &vectors {
         let Some(body) = vector["grant_request_body"].as_str() else {

@@ -229,7 +229,7 @@ fn a_broken_pattern_denies_with_its_reason() {
     // A pattern too big to compile within the limit is denied the same way.
     let big = token(TokenBuilder::new(T, 10).pattern(
         ResourceKind::Channel,
-        "\\w{20}",
+        "\\w{21}",
         Permissions::READ,
     ));
     let d = big.authorize(&channel("x", Permission::Read));

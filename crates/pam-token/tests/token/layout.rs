@@ -94,9 +94,7 @@ fn without(fields: Vec<(Value, Value)>, key: &str) -> Vec<(Value, Value)> {
 
 #[test]
 fn reissuing_a_server_token_reproduces_its_bytes() {
-    let Some(vectors) = token_vectors() else {
-        return;
-    };
+    let vectors = token_vectors();
     let current_layout = ["chan", "grp", "spc", "usr", "uuid"];
     let mut compared = 0;
     for vector in &vectors {

@@ -2,6 +2,7 @@
 
 mod authorize;
 mod categories;
+mod cbor_size;
 mod layout;
 mod properties;
 mod signature;

@@ -291,9 +291,7 @@ fn long_tokens_decode_past_the_stack_buffer() {
 
 #[test]
 fn server_tokens_are_a_mismatch_not_a_parse_error() {
-    let Some(vectors) = token_vectors() else {
-        return;
-    };
+    let vectors = token_vectors();
     for vector in &vectors {
         let id = vector["id"].as_str().expect("id");
         let text = vector["token"].as_str().expect("token");

@@ -1,6 +1,6 @@
 //! The first inputs of each fuzz target: a few built in here, in each target's input format
 //! (see the docs at the top of each `fuzz/fuzz_targets/*.rs`), plus the real tokens,
-//! signature vectors and grant bodies of `../shared/vectors` when it is present.
+//! signature vectors and grant bodies committed in `crates/pam-vectors/data`.
 //!
 //! The built-in requests use the keyset the targets use (`sub-c-fuzz`, `pub-c-fuzz`).
 
@@ -15,17 +15,15 @@ pub(crate) type Seed = (String, Vec<u8>);
 
 const GRANT_BODY: &str = r#"{"ttl":60,"permissions":{"resources":{"channels":{"chat":3},"groups":{"g":5},"uuids":{"bob":96}},"patterns":{"channels":{"^room-[0-9]+$":1},"uuids":{"^bot-.*$":32}},"meta":{"role":"admin","n":1,"f":1.5,"ok":true,"none":null},"uuid":"alice"}}"#;
 
-/// Seeds of `target`; with `shared`, also those made from `shared/vectors`.
+/// Seeds of `target`: the built-in ones and those made from the vectors in `vectors`.
 ///
 /// # Errors
 ///
 /// [`XtaskError::Io`] when a vector file cannot be read. A vector file that is not the
 /// expected JSON is skipped, not an error.
-pub(crate) fn seeds(target: &str, shared: Option<&Path>) -> Result<Vec<Seed>, XtaskError> {
+pub(crate) fn seeds(target: &str, vectors: &Path) -> Result<Vec<Seed>, XtaskError> {
     let mut out = built_in(target);
-    if let Some(shared) = shared {
-        out.extend(from_vectors(target, &shared.join("vectors"))?);
-    }
+    out.extend(from_vectors(target, vectors)?);
     Ok(out)
 }
 
@@ -316,14 +314,10 @@ mod tests {
     }
 
     #[test]
-    fn shared_vectors_add_seeds_when_present() {
-        let root = crate::workspace_root();
-        let Some(shared) = super::super::shared_dir(&root) else {
-            eprintln!("skipping: ../shared not found (set PAM_SHARED_DIR to use another place)");
-            return;
-        };
+    fn the_committed_vectors_add_seeds() {
+        let vectors = super::super::vectors_dir(&crate::workspace_root());
         for target in super::super::TARGETS {
-            let all = seeds(target, Some(&shared)).unwrap();
+            let all = seeds(target, &vectors).unwrap();
             assert!(
                 all.len() > built_in(target).len(),
                 "{target}: no seeds from the vectors"
