@@ -3,7 +3,7 @@
 //! See [`PublishScheme`] for the schemes and who sends each.
 
 use crate::canonical::SortedParams;
-use crate::signing_key::{HmacSha256, MAC_LEN, decode_signature, find_signature};
+use crate::signing_key::{HmacSha256, MAC_LEN, decode_mac, decode_signature, find_signature};
 use crate::{Error, Request, SIGNATURE_BASE64_LEN, SIGNATURE_PREFIX, SigningKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -139,16 +139,7 @@ fn decode_v1(signature: &str) -> Result<[u8; MAC_LEN], Error> {
             "it has no `v2.` prefix and is not 43 base64url characters (the v1 publish scheme)",
         ));
     }
-    let mut decoded = [0u8; MAC_LEN + 3];
-    let len = URL_SAFE_NO_PAD
-        .decode_slice(encoded, &mut decoded)
-        .map_err(|_| malformed("it is not base64url"))?;
-    let mut mac = [0u8; MAC_LEN];
-    match decoded.get(..len) {
-        Some(bytes) if len == MAC_LEN => mac.copy_from_slice(bytes),
-        _ => return Err(malformed("it does not decode to 32 bytes")),
-    }
-    Ok(mac)
+    decode_mac(encoded, signature.len(), "it is not base64url")
 }
 
 #[cfg(test)]

@@ -241,11 +241,31 @@ pub(crate) fn decode_signature(signature: &str) -> Result<[u8; MAC_LEN], Error> 
     if encoded.len() != SIGNATURE_BASE64_LEN {
         return Err(malformed("wrong length"));
     }
+    decode_mac(
+        encoded,
+        signature.len(),
+        "it is not base64url without padding",
+    )
+}
+
+/// The MAC bytes of `encoded`, base64url without padding whose length the caller has checked
+/// is [`SIGNATURE_BASE64_LEN`]. Shared by the `v2.` scheme and the v1 publish scheme; each
+/// names its own expectation in `not_base64`, the problem reported when the characters do not
+/// decode. `signature_len` is the length of the whole signature, for the error.
+pub(crate) fn decode_mac(
+    encoded: &str,
+    signature_len: usize,
+    not_base64: &'static str,
+) -> Result<[u8; MAC_LEN], Error> {
+    let malformed = |problem| Error::MalformedSignature {
+        problem,
+        found_len: signature_len,
+    };
     // Room for the decoder's length estimate (33 bytes for 43 characters).
     let mut decoded = [0u8; MAC_LEN + 3];
     let len = URL_SAFE_NO_PAD
         .decode_slice(encoded, &mut decoded)
-        .map_err(|_| malformed("it is not base64url without padding"))?;
+        .map_err(|_| malformed(not_base64))?;
     let mut mac = [0u8; MAC_LEN];
     match decoded.get(..len) {
         Some(bytes) if len == MAC_LEN => mac.copy_from_slice(bytes),
