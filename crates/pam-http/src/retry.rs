@@ -90,24 +90,34 @@ impl RetryPolicy {
     /// The cap of the wait before retry `retry_index` (0 for the first retry).
     #[must_use]
     pub fn backoff_cap(&self, retry_index: u32) -> Duration {
-        let factor = 1u32.checked_shl(retry_index.min(31)).unwrap_or(u32::MAX);
-        self.initial_backoff
-            .checked_mul(factor)
-            .unwrap_or(self.max_backoff)
-            .min(self.max_backoff)
+        doubling_backoff_cap(self.initial_backoff, self.max_backoff, retry_index)
     }
 
     /// A random wait (full jitter) before retry `retry_index`.
     pub(crate) fn backoff(&self, retry_index: u32) -> Duration {
-        let cap = self.backoff_cap(retry_index);
-        let cap_nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(rand::thread_rng().gen_range(0..=cap_nanos))
+        full_jitter(self.backoff_cap(retry_index))
     }
 
     /// Attempts in total, at least one.
     pub(crate) fn attempts(&self) -> u32 {
         self.max_attempts.max(1)
     }
+}
+
+/// The cap of the wait before retry `retry_index` (0 for the first retry): `initial` doubled
+/// `retry_index` times, never more than `max` (an overflow is `max`). The one backoff
+/// schedule of this crate: request retries ([`RetryPolicy`]) and token provider calls
+/// ([`crate::TokenRefreshPolicy`]) both wait by it.
+pub(crate) fn doubling_backoff_cap(initial: Duration, max: Duration, retry_index: u32) -> Duration {
+    let factor = 1u32.checked_shl(retry_index.min(31)).unwrap_or(u32::MAX);
+    initial.checked_mul(factor).unwrap_or(max).min(max)
+}
+
+/// A uniformly random wait in `0..=cap` ("full jitter"), so clients that failed together do
+/// not come back together.
+pub(crate) fn full_jitter(cap: Duration) -> Duration {
+    let cap_nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
+    Duration::from_nanos(rand::thread_rng().gen_range(0..=cap_nanos))
 }
 
 /// The wait a `Retry-After` header asked for, exactly as asked (not capped).

@@ -4,7 +4,6 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::Duration;
 
 use pam_model::{Permission, Permissions, ResourceKind};
 use pam_token::{AccessRequest, Decision, Token};
@@ -16,6 +15,7 @@ use tracing::{Instrument, info, info_span, warn};
 
 use crate::client::Client;
 use crate::error::{Error, Operation};
+use crate::retry::full_jitter;
 use crate::token_errors::{Denial, RefreshError, RefreshErrorKind, TokenProblem};
 use crate::token_provider::{
     SharedTokenProvider, TokenEvent, TokenOrigin, TokenRefreshPolicy, TokenStatus,
@@ -545,9 +545,7 @@ impl Client {
                 Err(kind) => last = Some(kind),
             }
             if attempt < attempts {
-                let cap = policy.backoff_cap(attempt - 1);
-                let cap_nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
-                let wait = Duration::from_nanos(rand::thread_rng().gen_range(0..=cap_nanos));
+                let wait = full_jitter(policy.backoff_cap(attempt - 1));
                 warn!(target: "pam_http::token", attempt, wait_ms = wait.as_millis() as u64,
                       "the token provider failed; calling it again");
                 tokio::time::sleep(wait).await;

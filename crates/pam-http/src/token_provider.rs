@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Cause;
+use crate::retry::doubling_backoff_cap;
 
 /// The future a [`TokenProvider`] returns.
 pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<String, Cause>> + Send + 'a>>;
@@ -210,11 +211,7 @@ impl TokenRefreshPolicy {
 
     /// The cap of the wait before call `retry_index + 2`.
     pub(crate) fn backoff_cap(&self, retry_index: u32) -> Duration {
-        let factor = 1u32.checked_shl(retry_index.min(31)).unwrap_or(u32::MAX);
-        self.initial_backoff
-            .checked_mul(factor)
-            .unwrap_or(self.max_backoff)
-            .min(self.max_backoff)
+        doubling_backoff_cap(self.initial_backoff, self.max_backoff, retry_index)
     }
 }
 
