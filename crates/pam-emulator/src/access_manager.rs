@@ -160,8 +160,24 @@ impl AccessManager {
         raw_subscribe_key: &str,
         endpoint: Endpoint,
     ) -> Result<&ServedKeyset, Response> {
+        self.v3_keyset_at(raw_subscribe_key, endpoint)
+            .map(|(_, served)| served)
+    }
+
+    /// [`AccessManager::v3_keyset`] with the keyset's position in the served keysets, for
+    /// state kept per keyset (App Context objects).
+    pub(crate) fn v3_keyset_at(
+        &self,
+        raw_subscribe_key: &str,
+        endpoint: Endpoint,
+    ) -> Result<(usize, &ServedKeyset), Response> {
         decode_segment(raw_subscribe_key)
-            .and_then(|key| self.keyset_by_subscribe_key(&key))
+            .and_then(|key| {
+                self.keysets
+                    .iter()
+                    .enumerate()
+                    .find(|(_, served)| served.keyset.subscribe_key() == key)
+            })
             .ok_or_else(|| {
                 Response::v3(
                     400,

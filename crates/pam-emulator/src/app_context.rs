@@ -119,23 +119,9 @@ impl AccessManager {
         target: ObjectsTarget<'_>,
     ) -> Response {
         let endpoint = Endpoint::AppContext;
-        let Some((index, served)) = decode_segment(raw_subscribe_key).and_then(|key| {
-            self.keysets
-                .iter()
-                .enumerate()
-                .find(|(_, served)| served.keyset.subscribe_key() == key)
-        }) else {
-            return Response::v3(
-                400,
-                "Invalid Subscribe Key",
-                endpoint.source(),
-                format!(
-                    "No keyset has the subscribe key `{}`.",
-                    shorten(raw_subscribe_key, 64)
-                ),
-                "subscribe-key",
-                "path",
-            );
+        let (index, served) = match self.v3_keyset_at(raw_subscribe_key, endpoint) {
+            Ok(found) => found,
+            Err(invalid_subscribe_key) => return invalid_subscribe_key,
         };
         let method = incoming.request.method;
         match target {
