@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::Response;
-use crate::access_manager::{AccessManager, Incoming, shorten};
+use crate::access_manager::{AccessManager, Incoming, ServedKeyset, shorten};
 use crate::enforcement::Action;
 use crate::limits::{MAX_FETCH_MESSAGES_MULTI, MAX_FETCH_MESSAGES_SINGLE};
 use crate::message_store::Range;
@@ -62,14 +62,11 @@ impl AccessManager {
         raw_channels: &str,
     ) -> Response {
         let endpoint = Endpoint::History;
-        let served = match self.legacy_keyset(raw_subscribe_key) {
-            Ok(served) => served,
-            Err(response) => return response,
-        };
-        let channels = match channels_named(endpoint, raw_channels) {
-            Ok(channels) => channels,
-            Err(response) => return response,
-        };
+        let (served, channels) =
+            match self.keyset_and_channels(endpoint, raw_subscribe_key, raw_channels) {
+                Ok(found) => found,
+                Err(response) => return response,
+            };
         let parsed = (|| {
             let ceiling = if channels.len() == 1 {
                 MAX_FETCH_MESSAGES_SINGLE
@@ -157,14 +154,11 @@ impl AccessManager {
         raw_channels: &str,
     ) -> Response {
         let endpoint = Endpoint::History;
-        let served = match self.legacy_keyset(raw_subscribe_key) {
-            Ok(served) => served,
-            Err(response) => return response,
-        };
-        let channels = match channels_named(endpoint, raw_channels) {
-            Ok(channels) => channels,
-            Err(response) => return response,
-        };
+        let (served, channels) =
+            match self.keyset_and_channels(endpoint, raw_subscribe_key, raw_channels) {
+                Ok(found) => found,
+                Err(response) => return response,
+            };
         let timetokens = match counts_from(endpoint, incoming, channels.len()) {
             Ok(timetokens) => timetokens,
             Err(response) => return response,
@@ -198,25 +192,22 @@ impl AccessManager {
         raw_channel: &str,
     ) -> Response {
         let endpoint = Endpoint::DeleteMessages;
-        let served = match self.legacy_keyset(raw_subscribe_key) {
-            Ok(served) => served,
-            Err(response) => return response,
-        };
-        let channel = match channels_named(endpoint, raw_channel) {
-            Ok(mut channels) if channels.len() == 1 => channels.remove(0),
-            Ok(channels) => {
-                return endpoint.bad_request(
-                    "Invalid channel",
-                    &format!(
-                        "Delete messages names exactly one channel; the path names {}.",
-                        channels.len()
-                    ),
-                    "channel",
-                    "path",
-                );
-            }
-            Err(response) => return response,
-        };
+        let (served, channel) =
+            match self.keyset_and_channels(endpoint, raw_subscribe_key, raw_channel) {
+                Ok((served, mut channels)) if channels.len() == 1 => (served, channels.remove(0)),
+                Ok((_, channels)) => {
+                    return endpoint.bad_request(
+                        "Invalid channel",
+                        &format!(
+                            "Delete messages names exactly one channel; the path names {}.",
+                            channels.len()
+                        ),
+                        "channel",
+                        "path",
+                    );
+                }
+                Err(response) => return response,
+            };
         let (start, end) = match (
             number_param(endpoint, incoming, "start"),
             number_param(endpoint, incoming, "end"),
@@ -239,12 +230,25 @@ impl AccessManager {
         }
     }
 
+    /// The keyset of the path's subscribe key and the channels of its channel segment (at
+    /// least one), in that order of checking: every history endpoint starts here.
+    fn keyset_and_channels(
+        &self,
+        endpoint: Endpoint,
+        raw_subscribe_key: &str,
+        raw_channels: &str,
+    ) -> Result<(&ServedKeyset, Vec<String>), Response> {
+        let served = self.legacy_keyset(raw_subscribe_key)?;
+        let channels = channels_named(endpoint, raw_channels)?;
+        Ok((served, channels))
+    }
+
     /// `read` (history) on every channel.
     fn enforce_on_channels(
         &self,
         incoming: &Incoming<'_>,
         endpoint: Endpoint,
-        served: &crate::access_manager::ServedKeyset,
+        served: &ServedKeyset,
         channels: &[String],
     ) -> Result<(), Response> {
         let actions: Vec<Action<'_>> = channels
