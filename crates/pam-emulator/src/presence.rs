@@ -32,7 +32,7 @@ use crate::limits::{
     MIN_PRESENCE_TIMEOUT_SECS,
 };
 use crate::message_store::{EventKind, MessageStore, NewEvent};
-use crate::rest_request::{channel_list, flag_param, group_list, number_param};
+use crate::rest_request::{flag_param, number_param};
 use crate::routes::Endpoint;
 
 /// The suffix of presence channels.
@@ -258,17 +258,46 @@ pub(crate) enum PresenceCall {
 }
 
 impl AccessManager {
-    /// The channels of `groups` (each group's channels, in order, without repeats).
-    pub(crate) fn group_channels(&self, served: &ServedKeyset, groups: &[String]) -> Vec<String> {
-        let mut channels: Vec<String> = Vec::new();
+    /// `channels`, then the channels of `groups` (each group's channels, in order) that are
+    /// not already there: where a subscribe or presence request is present.
+    pub(crate) fn channels_with_group_channels(
+        &self,
+        served: &ServedKeyset,
+        channels: &[String],
+        groups: &[String],
+    ) -> Vec<String> {
+        let mut all = channels.to_vec();
         for group in groups {
             for channel in served.state.groups.channels_of(group) {
-                if !channels.contains(&channel) {
-                    channels.push(channel);
+                if !all.contains(&channel) {
+                    all.push(channel);
                 }
             }
         }
-        channels
+        all
+    }
+
+    /// `channel_operation` on every channel and `subscribe` (via group) on every group: what
+    /// a subscribe or presence request needs.
+    pub(crate) fn enforce_on_channels_and_groups(
+        &self,
+        incoming: &Incoming<'_>,
+        endpoint: Endpoint,
+        served: &ServedKeyset,
+        channel_operation: Operation,
+        channels: &[String],
+        groups: &[String],
+    ) -> Result<(), Response> {
+        let actions: Vec<Action<'_>> = channels
+            .iter()
+            .map(|channel| Action::new(channel_operation, channel))
+            .chain(
+                groups
+                    .iter()
+                    .map(|group| Action::new(Operation::SubscribeViaGroup, group)),
+            )
+            .collect();
+        self.enforce(incoming, endpoint, served, &actions)
     }
 
     /// Answers here-now, heartbeat or leave.
@@ -280,48 +309,32 @@ impl AccessManager {
         raw_channels: &str,
     ) -> Response {
         let endpoint = Endpoint::Presence;
-        let served = match self.legacy_keyset(raw_subscribe_key) {
-            Ok(served) => served,
+        let (served, channels, groups) = match self.keyset_channels_and_groups(
+            endpoint,
+            incoming,
+            raw_subscribe_key,
+            raw_channels,
+            "Name at least one channel in the path or one group in `channel-group`.",
+        ) {
+            Ok(found) => found,
             Err(response) => return response,
         };
-        let (channels, groups) = match (
-            channel_list(endpoint, raw_channels),
-            group_list(endpoint, incoming),
-        ) {
-            (Ok(channels), Ok(groups)) => (channels, groups),
-            (Err(response), _) | (_, Err(response)) => return response,
-        };
-        if channels.is_empty() && groups.is_empty() {
-            return endpoint.bad_request(
-                "Missing channels",
-                "Name at least one channel in the path or one group in `channel-group`.",
-                "channels",
-                "path",
-            );
-        }
         let channel_operation = if call == PresenceCall::HereNow {
             Operation::HereNow
         } else {
             Operation::Subscribe
         };
-        let actions: Vec<Action<'_>> = channels
-            .iter()
-            .map(|channel| Action::new(channel_operation, channel))
-            .chain(
-                groups
-                    .iter()
-                    .map(|group| Action::new(Operation::SubscribeViaGroup, group)),
-            )
-            .collect();
-        if let Err(response) = self.enforce(incoming, endpoint, served, &actions) {
+        if let Err(response) = self.enforce_on_channels_and_groups(
+            incoming,
+            endpoint,
+            served,
+            channel_operation,
+            &channels,
+            &groups,
+        ) {
             return response;
         }
-        let mut targets = channels.clone();
-        for channel in self.group_channels(served, &groups) {
-            if !targets.contains(&channel) {
-                targets.push(channel);
-            }
-        }
+        let targets = self.channels_with_group_channels(served, &channels, &groups);
         let now = self.clock.now_secs();
         let next_timetoken = || self.clock.next_timetoken();
         let store = &served.state.messages;

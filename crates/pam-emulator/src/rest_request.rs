@@ -15,6 +15,36 @@ impl AccessManager {
             .and_then(|key| self.keyset_by_subscribe_key(&key))
             .ok_or_else(|| Response::legacy(400, "Invalid Subscribe Key"))
     }
+
+    /// The keyset, channels (path) and channel groups (`channel-group`) of a subscribe or
+    /// presence request, checked in that order; naming neither a channel nor a group is a
+    /// `400 Missing channels` with `missing_detail` as its detail.
+    pub(crate) fn keyset_channels_and_groups(
+        &self,
+        endpoint: Endpoint,
+        incoming: &Incoming<'_>,
+        raw_subscribe_key: &str,
+        raw_channels: &str,
+        missing_detail: &str,
+    ) -> Result<(&ServedKeyset, Vec<String>, Vec<String>), Response> {
+        let served = self.legacy_keyset(raw_subscribe_key)?;
+        let (channels, groups) = match (
+            channel_list(endpoint, raw_channels),
+            group_list(endpoint, incoming),
+        ) {
+            (Ok(channels), Ok(groups)) => (channels, groups),
+            (Err(response), _) | (_, Err(response)) => return Err(response),
+        };
+        if channels.is_empty() && groups.is_empty() {
+            return Err(endpoint.bad_request(
+                "Missing channels",
+                missing_detail,
+                "channels",
+                "path",
+            ));
+        }
+        Ok((served, channels, groups))
+    }
 }
 
 /// The channels of a comma-separated path segment (each name percent-encoded on its own, so

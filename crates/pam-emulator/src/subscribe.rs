@@ -29,11 +29,10 @@ use tokio::sync::watch;
 
 use crate::Response;
 use crate::access_manager::{AccessManager, Incoming, ServedKeyset};
-use crate::enforcement::Action;
 use crate::limits::{MAX_EVENTS_PER_SUBSCRIBE, MAX_HELD_POLLS};
 use crate::message_store::{Delivery, EventKind, Interest};
 use crate::presence::{PRESENCE_SUFFIX, presence_timeout};
-use crate::rest_request::{channel_list, group_list, number_param};
+use crate::rest_request::number_param;
 use crate::routes::Endpoint;
 
 /// The held long-polls of an Access Manager: how long each may be held, how many are, and
@@ -175,25 +174,16 @@ impl AccessManager {
         held: &mut Option<HeldPoll>,
     ) -> Response {
         let endpoint = Endpoint::Subscribe;
-        let served = match self.legacy_keyset(raw_subscribe_key) {
-            Ok(served) => served,
+        let (served, channels, groups) = match self.keyset_channels_and_groups(
+            endpoint,
+            incoming,
+            raw_subscribe_key,
+            raw_channels,
+            "Subscribe to at least one channel in the path or one group in `channel-group`.",
+        ) {
+            Ok(found) => found,
             Err(response) => return response,
         };
-        let (channels, groups) = match (
-            channel_list(endpoint, raw_channels),
-            group_list(endpoint, incoming),
-        ) {
-            (Ok(channels), Ok(groups)) => (channels, groups),
-            (Err(response), _) | (_, Err(response)) => return response,
-        };
-        if channels.is_empty() && groups.is_empty() {
-            return endpoint.bad_request(
-                "Missing channels",
-                "Subscribe to at least one channel in the path or one group in `channel-group`.",
-                "channels",
-                "path",
-            );
-        }
         if incoming
             .query
             .get("filter-expr")
@@ -214,27 +204,20 @@ impl AccessManager {
             (Ok(cursor), Ok(heartbeat)) => (cursor.unwrap_or(0), heartbeat),
             (Err(response), _) | (_, Err(response)) => return response,
         };
-        let actions: Vec<Action<'_>> = channels
-            .iter()
-            .map(|channel| Action::new(Operation::Subscribe, channel))
-            .chain(
-                groups
-                    .iter()
-                    .map(|group| Action::new(Operation::SubscribeViaGroup, group)),
-            )
-            .collect();
-        if let Err(response) = self.enforce(incoming, endpoint, served, &actions) {
+        if let Err(response) = self.enforce_on_channels_and_groups(
+            incoming,
+            endpoint,
+            served,
+            Operation::Subscribe,
+            &channels,
+            &groups,
+        ) {
             return response;
         }
 
         // Present while held, and for the presence timeout after.
         let now = self.clock.now_secs();
-        let mut present_on = channels.clone();
-        for channel in self.group_channels(served, &groups) {
-            if !present_on.contains(&channel) {
-                present_on.push(channel);
-            }
-        }
+        let present_on = self.channels_with_group_channels(served, &channels, &groups);
         served.state.presence.join(
             &served.state.messages,
             &|| self.clock.next_timetoken(),
