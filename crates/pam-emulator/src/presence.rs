@@ -121,8 +121,7 @@ impl Presence {
         channels: &[String],
         expires_at: u64,
     ) {
-        let mut present = self.lock();
-        self.sweep_locked(&mut present, store, next_timetoken, now);
+        let mut present = self.lock_swept(store, next_timetoken, now);
         for channel in channels.iter().filter(|c| !c.ends_with(PRESENCE_SUFFIX)) {
             let full = present.entries >= MAX_PRESENCE_ENTRIES;
             let users = present.channels.entry(channel.clone()).or_default();
@@ -160,8 +159,7 @@ impl Presence {
         user_id: &str,
         channels: &[String],
     ) {
-        let mut present = self.lock();
-        self.sweep_locked(&mut present, store, next_timetoken, now);
+        let mut present = self.lock_swept(store, next_timetoken, now);
         for channel in channels {
             let Some(users) = present.channels.get_mut(channel) else {
                 continue;
@@ -193,13 +191,25 @@ impl Presence {
         now: u64,
         channel: &str,
     ) -> Vec<String> {
-        let mut present = self.lock();
-        self.sweep_locked(&mut present, store, next_timetoken, now);
+        let present = self.lock_swept(store, next_timetoken, now);
         present
             .channels
             .get(channel)
             .map(|users| users.keys().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// The entries, locked, once those that expired before `now` are forgotten (announcing a
+    /// timeout for each): where join, leave and here-now all start.
+    fn lock_swept(
+        &self,
+        store: &MessageStore,
+        next_timetoken: &dyn Fn() -> u64,
+        now: u64,
+    ) -> MutexGuard<'_, Present> {
+        let mut present = self.lock();
+        self.sweep_locked(&mut present, store, next_timetoken, now);
+        present
     }
 
     /// Forgets entries that expired before `now`, announcing a timeout for each.
