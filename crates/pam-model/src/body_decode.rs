@@ -162,6 +162,7 @@ macro_rules! refuse {
     };
 }
 
+mod bitmask;
 mod categories;
 mod entries;
 mod meta;

@@ -4,8 +4,9 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::bitmask::{BitmaskOf, BitmaskSeed};
 use super::{Ctx, Key};
-use crate::{CategoryKind, GrantRequest, Permissions, ValidationError};
+use crate::{CategoryKind, GrantRequest, ValidationError};
 
 /// `permissions.categories`: `{"channels":32,"uuids":32}`, either key optional; `null` is the
 /// same as absent. An unknown category name is refused (most likely a typo), never dropped.
@@ -46,61 +47,13 @@ impl<'de> Visitor<'de> for CategoriesSeed<'_, '_> {
                     name: key.into_owned(),
                 }));
             };
-            let permissions = map.next_value_seed(CategoryBitmaskSeed {
+            let permissions = map.next_value_seed(BitmaskSeed {
                 ctx: self.ctx,
-                kind,
+                of: BitmaskOf::Category(kind),
             })?;
             // A repeated key: the last value wins, as for every other key of a body.
             self.request.categories.insert(kind, permissions);
         }
         Ok(())
-    }
-}
-
-/// A category's bitmask: an integer from 0 to 255 (validation then refuses all but 32).
-struct CategoryBitmaskSeed<'c> {
-    ctx: &'c Ctx,
-    kind: CategoryKind,
-}
-
-impl<'de> DeserializeSeed<'de> for CategoryBitmaskSeed<'_> {
-    type Value = Permissions;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl CategoryBitmaskSeed<'_> {
-    fn wrong<E: de::Error>(&self, found: &str) -> E {
-        self.ctx.fail(ValidationError::InvalidCategoryPermissions {
-            category: self.kind,
-            found: found.to_owned(),
-        })
-    }
-}
-
-impl<'de> Visitor<'de> for CategoryBitmaskSeed<'_> {
-    type Value = Permissions;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "a bitmask at permissions.categories.{}",
-            self.kind.plural_name()
-        )
-    }
-    refuse!(bool, str, unit, seq, map);
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        u8::try_from(v)
-            .map(Permissions::from_bits)
-            .map_err(|_| self.wrong(&v.to_string()))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        u8::try_from(v)
-            .map(Permissions::from_bits)
-            .map_err(|_| self.wrong(&v.to_string()))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Err(self.wrong(&format!("{v:?}")))
     }
 }

@@ -4,10 +4,11 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::bitmask::{BitmaskOf, BitmaskSeed};
 use super::{Ctx, Key};
 use crate::limits::{Limit, MAX_ENTRIES};
-use crate::validation_error::{EntryLocation, section_name};
-use crate::{GrantRequest, Permissions, Resource, ResourceKind, ValidationError};
+use crate::validation_error::section_name;
+use crate::{GrantRequest, Resource, ResourceKind, ValidationError};
 
 /// `resources` or `patterns`: category name -> entries.
 pub(super) struct SectionSeed<'c, 'r> {
@@ -105,9 +106,11 @@ impl<'de> Visitor<'de> for CategorySeed<'_, '_> {
         while let Some(name) = map.next_key_seed(Key)? {
             let permissions = map.next_value_seed(BitmaskSeed {
                 ctx: self.ctx,
-                kind,
-                name: &name,
-                pattern,
+                of: BitmaskOf::Entry {
+                    kind,
+                    name: &name,
+                    pattern,
+                },
             })?;
             let request = &mut *self.request;
             let entries = if pattern {
@@ -140,57 +143,5 @@ impl<'de> Visitor<'de> for CategorySeed<'_, '_> {
             entries.push(Resource::new(kind, name.into_owned(), permissions));
         }
         Ok(())
-    }
-}
-
-/// A bitmask: an integer from 0 to 255 (0 is parsed; validation refuses it).
-struct BitmaskSeed<'c, 'n> {
-    ctx: &'c Ctx,
-    kind: ResourceKind,
-    name: &'n str,
-    pattern: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for BitmaskSeed<'_, '_> {
-    type Value = Permissions;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl BitmaskSeed<'_, '_> {
-    fn wrong<E: de::Error>(&self, found: &str) -> E {
-        self.ctx.fail(ValidationError::InvalidBitmask {
-            kind: self.kind,
-            name: self.name.to_owned(),
-            pattern: self.pattern,
-            found: found.to_owned(),
-        })
-    }
-}
-
-impl<'de> Visitor<'de> for BitmaskSeed<'_, '_> {
-    type Value = Permissions;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "a bitmask at {}",
-            EntryLocation::new(&self.kind, self.name, &self.pattern)
-        )
-    }
-    refuse!(bool, str, unit, seq, map);
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        u8::try_from(v)
-            .map(Permissions::from_bits)
-            .map_err(|_| self.wrong(&v.to_string()))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        u8::try_from(v)
-            .map(Permissions::from_bits)
-            .map_err(|_| self.wrong(&v.to_string()))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Err(self.wrong(&format!("{v:?}")))
     }
 }
