@@ -11,7 +11,8 @@ use tracing::{debug, info, warn};
 
 use pam_model::{Permission, ResourceKind};
 
-use crate::answer::{Answer, MAX_RESPONSE_BYTES, cut};
+use crate::answer::{Answer, MAX_RESPONSE_BYTES};
+use crate::attempt_failure::{Failure, describe, failure};
 use crate::clock::Clock;
 use crate::config::{ClientConfig, Keyset};
 use crate::error::{Error, Operation};
@@ -101,21 +102,6 @@ impl Drop for Inner {
         // The refresh schedule holds no strong reference; wake it so that it ends.
         self.lifecycle.wake();
     }
-}
-
-/// Why an attempt produced no answer.
-enum Failure {
-    Timeout {
-        connecting: bool,
-        source: reqwest::Error,
-    },
-    Connect {
-        may_have_been_sent: bool,
-        source: reqwest::Error,
-    },
-    TooLarge {
-        status: u16,
-    },
 }
 
 impl Client {
@@ -461,56 +447,9 @@ impl Client {
     }
 }
 
-impl Failure {
-    fn describe(&self) -> String {
-        match self {
-            Failure::Timeout {
-                connecting: true, ..
-            } => "timed out connecting".to_owned(),
-            Failure::Timeout {
-                connecting: false, ..
-            } => "timed out waiting for the response".to_owned(),
-            Failure::Connect { source, .. } => describe(source),
-            Failure::TooLarge { .. } => {
-                format!("the response is larger than {MAX_RESPONSE_BYTES} bytes")
-            }
-        }
-    }
-}
-
 /// Whether waiting `wait` more still ends within the policy's total time.
 fn fits(started: Instant, wait: Duration, policy: &RetryPolicy) -> bool {
     started.elapsed().saturating_add(wait) <= policy.max_elapsed
-}
-
-/// Sorts a transport error into timeout, connect-before-sending and lost-after-connecting;
-/// the error is kept (as the cause) without its URL, which may carry credentials.
-fn failure(error: reqwest::Error) -> Failure {
-    let connecting = error.is_connect();
-    let source = error.without_url();
-    if source.is_timeout() {
-        Failure::Timeout { connecting, source }
-    } else {
-        Failure::Connect {
-            may_have_been_sent: !connecting,
-            source,
-        }
-    }
-}
-
-/// A reqwest error and its causes, one after the other (the URL left out by the caller).
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    cut(&text, 300)
 }
 
 /// A random request id: a UUID v4 in its hyphenated lowercase form.

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod answer;
+mod attempt_failure;
 mod client;
 mod clock;
 mod config;
