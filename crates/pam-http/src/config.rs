@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::RetryPolicy;
-use crate::error::Misuse;
+use crate::misuse::Misuse;
 use crate::token_provider::{SharedTokenProvider, TokenRefreshPolicy};
 
 /// PubNub's production origin.

@@ -7,7 +7,8 @@ use serde_json::Value;
 use crate::Timetoken;
 use crate::answer::Answer;
 use crate::client::{Call, Client};
-use crate::error::{Error, Misuse, Operation};
+use crate::error::{Error, Operation};
+use crate::misuse::Misuse;
 use crate::redact::{REDACTED, RedactedUrl};
 
 impl Call {

@@ -8,6 +8,7 @@ mod clock;
 mod config;
 mod endpoints;
 mod error;
+mod misuse;
 mod redact;
 mod retry;
 mod timetoken;
@@ -24,7 +25,8 @@ pub use config::{
     ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ORIGIN, DEFAULT_REQUEST_TIMEOUT, Keyset,
     MAX_ORIGIN_BYTES, MAX_USER_ID_BYTES,
 };
-pub use error::{Cause, Error, Misuse, Operation};
+pub use error::{Cause, Error, Operation};
+pub use misuse::Misuse;
 pub use redact::{MAX_SHOWN_URL_CHARS, RedactedUrl};
 pub use retry::{MAX_RETRY_AFTER_SECS, RetryPolicy};
 pub use timetoken::{TIMETOKEN_UNITS_PER_SEC, Timetoken};
