@@ -4,7 +4,10 @@
 //! errors, the whole test suite (which includes the tidy rules, the conformance tests over the
 //! committed vectors, and PubNub's acceptance features from `../shared`, which skip with a
 //! printed reason when it is absent), each publishable crate checked on its own (see
-//! [`alone_checks`]), and the docs with rustdoc warnings as errors.
+//! [`alone_checks`]), the builds outside the main workspace (see [`outside_checks`]), the
+//! official SDKs against `pam serve` (see [`interop_steps`]; they install from PyPI, npm and
+//! crates.io), and the docs with rustdoc warnings as errors: the steps of `.ci/run`, which
+//! also reads the test output for the conformance and acceptance counts.
 
 use std::path::Path;
 use std::process::Command;
@@ -14,11 +17,7 @@ use crate::subprocess;
 
 /// The CI steps for the workspace at `root`, in order.
 pub fn steps(root: &Path) -> Vec<Command> {
-    let cargo = |args: &[&str]| {
-        let mut command = subprocess::cargo(root);
-        command.args(args);
-        command
-    };
+    let cargo = |args: &[&str]| cargo_step(root, args);
     let mut doc = cargo(&["doc", "--workspace", "--no-deps"]);
     doc.env("RUSTDOCFLAGS", "-D warnings");
     vec![
@@ -35,8 +34,55 @@ pub fn steps(root: &Path) -> Vec<Command> {
     ]
     .into_iter()
     .chain(alone_checks(root))
+    .chain(outside_checks(root))
+    .chain(interop_steps(root))
     .chain([doc])
     .collect()
+}
+
+/// `cargo ARGS` in the workspace at `root`.
+fn cargo_step(root: &Path, args: &[&str]) -> Command {
+    let mut command = subprocess::cargo(root);
+    command.args(args);
+    command
+}
+
+/// The builds CI makes outside the main workspace, so they cannot rot unseen: pam-token
+/// without its default features (a parse-and-verify-only user), the fuzz targets (checked;
+/// running them needs cargo-fuzz) and the side-by-side benchmarks.
+pub fn outside_checks(root: &Path) -> Vec<Command> {
+    let cargo = |args: &[&str]| cargo_step(root, args);
+    vec![
+        cargo(&["build", "-p", "pam-token", "--no-default-features"]),
+        cargo(&[
+            "check",
+            "--manifest-path",
+            "fuzz/Cargo.toml",
+            "--all-targets",
+        ]),
+        cargo(&[
+            "check",
+            "--manifest-path",
+            "crates/pam-bench/Cargo.toml",
+            "--all-targets",
+        ]),
+    ]
+}
+
+/// PubNub's official SDKs against `pam serve`: `cargo xtask interop` (Python, JavaScript and
+/// Rust, pinned) and the `pubnub` 0.9 categories test of the pam-bench workspace.
+pub fn interop_steps(root: &Path) -> Vec<Command> {
+    let cargo = |args: &[&str]| cargo_step(root, args);
+    vec![
+        cargo(&["xtask", "interop"]),
+        cargo(&[
+            "test",
+            "--manifest-path",
+            "crates/pam-bench/Cargo.toml",
+            "--test",
+            "pubnub_categories",
+        ]),
+    ]
 }
 
 /// `cargo check -p CRATE` for each publishable crate on its own, and pam-sdk with `blocking`.
@@ -110,6 +156,11 @@ mod tests {
                 "cargo check --quiet -p pam-emulator",
                 "cargo check --quiet -p pam-cli",
                 "cargo check --quiet -p pam-sdk --features blocking",
+                "cargo build -p pam-token --no-default-features",
+                "cargo check --manifest-path fuzz/Cargo.toml --all-targets",
+                "cargo check --manifest-path crates/pam-bench/Cargo.toml --all-targets",
+                "cargo xtask interop",
+                "cargo test --manifest-path crates/pam-bench/Cargo.toml --test pubnub_categories",
                 "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",
             ]
         );
