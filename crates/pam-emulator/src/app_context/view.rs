@@ -232,30 +232,10 @@ pub(crate) fn etag(stored: &Stored) -> String {
 
 /// A timetoken (100 ns units) as PubNub writes `updated`: `2026-12-01T14:03:05.123456Z`.
 pub(crate) fn iso8601(timetoken: u64) -> String {
-    let secs = timetoken / 10_000_000;
-    let micros = (timetoken % 10_000_000) / 10;
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
-        rest / 3600,
-        (rest / 60) % 60,
-        rest % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's method).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
+    // The clock's offset is bounded, so its timetokens stay within jiff's years (to 9999).
+    let micros = i64::try_from(timetoken / 10).unwrap_or(i64::MAX);
+    let at = jiff::Timestamp::from_microsecond(micros).unwrap_or(jiff::Timestamp::MAX);
+    format!("{at:.6}")
 }
 
 #[cfg(test)]
