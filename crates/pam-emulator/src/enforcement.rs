@@ -60,18 +60,11 @@ impl Unusable {
     }
 }
 
-/// Why a token does not allow a request.
+/// A token that does not allow a request (or no usable token): the refused names, by kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Refusal {
-    /// No usable token for this keyset, or it lacks a permission on these resources.
-    Forbidden {
-        channels: Vec<String>,
-        groups: Vec<String>,
-    },
-    /// The token has expired.
-    Expired,
-    /// The token was revoked.
-    Revoked,
+struct Forbidden {
+    channels: Vec<String>,
+    groups: Vec<String>,
 }
 
 /// The `payload` of a `403 Forbidden`: the refused names, by kind.
@@ -83,21 +76,16 @@ struct ForbiddenPayload {
     groups: Option<Vec<String>>,
 }
 
-impl Refusal {
-    /// PubNub's `403` bodies: `Forbidden` lists the refused channels (`payload.channels`)
+impl Forbidden {
+    /// PubNub's `403 Forbidden` body: it lists the refused channels (`payload.channels`)
     /// and channel groups (`payload.channel-groups`).
     fn response(self) -> Response {
-        match self {
-            Refusal::Forbidden { channels, groups } => {
-                let payload = ForbiddenPayload {
-                    channels: (!channels.is_empty() || groups.is_empty()).then_some(channels),
-                    groups: (!groups.is_empty()).then_some(groups),
-                };
-                Response::legacy_with_payload(403, "Forbidden", Some(payload))
-            }
-            Refusal::Expired => Response::legacy(403, TOKEN_EXPIRED),
-            Refusal::Revoked => Response::legacy(403, TOKEN_REVOKED),
-        }
+        let Forbidden { channels, groups } = self;
+        let payload = ForbiddenPayload {
+            channels: (!channels.is_empty() || groups.is_empty()).then_some(channels),
+            groups: (!groups.is_empty()).then_some(groups),
+        };
+        Response::legacy_with_payload(403, "Forbidden", Some(payload))
     }
 }
 
@@ -115,7 +103,6 @@ impl AccessManager {
             return self.authenticate(incoming, endpoint, served);
         }
         self.token_allows(incoming, served, actions)
-            .map_err(Refusal::response)
     }
 
     /// The request's `auth` token when it can be used at all: this keyset issued it, it has
@@ -145,36 +132,37 @@ impl AccessManager {
         Ok((token, now))
     }
 
-    /// Whether the request's `auth` token lets its `uuid` do every action.
+    /// Whether the request's `auth` token lets its `uuid` do every action; otherwise the
+    /// `403` to answer.
     fn token_allows(
         &self,
         incoming: &Incoming<'_>,
         served: &ServedKeyset,
         actions: &[Action<'_>],
-    ) -> Result<(), Refusal> {
-        let (token, now) = match self.usable_token(incoming, served) {
-            Ok(usable) => usable,
-            Err(Unusable::Absent) => {
-                let mut channels = Vec::new();
-                let mut groups = Vec::new();
-                for action in actions {
-                    for requirement in action.operation.requirements() {
-                        list_refused(&mut channels, &mut groups, requirement.kind, action.name);
-                    }
-                }
-                return Err(Refusal::Forbidden { channels, groups });
-            }
-            Err(Unusable::Expired) => return Err(Refusal::Expired),
-            Err(Unusable::Revoked) => return Err(Refusal::Revoked),
+    ) -> Result<(), Response> {
+        // No token, or one this keyset did not issue, allows nothing: every action is refused.
+        let usable = match self.usable_token(incoming, served) {
+            Ok(usable) => Some(usable),
+            Err(unusable) => match unusable.response() {
+                Some(response) => return Err(response),
+                None => None,
+            },
         };
         let mut channels = Vec::new();
         let mut groups = Vec::new();
         for action in actions {
             for requirement in action.operation.requirements() {
-                let request =
-                    AccessRequest::new(requirement.kind, action.name, requirement.permission, now)
-                        .by(&incoming.user_id);
-                if !token.authorize(&request).is_allowed() {
+                let allowed = usable.as_ref().is_some_and(|(token, now)| {
+                    let request = AccessRequest::new(
+                        requirement.kind,
+                        action.name,
+                        requirement.permission,
+                        *now,
+                    )
+                    .by(&incoming.user_id);
+                    token.authorize(&request).is_allowed()
+                });
+                if !allowed {
                     list_refused(&mut channels, &mut groups, requirement.kind, action.name);
                 }
             }
@@ -182,7 +170,7 @@ impl AccessManager {
         if channels.is_empty() && groups.is_empty() {
             Ok(())
         } else {
-            Err(Refusal::Forbidden { channels, groups })
+            Err(Forbidden { channels, groups }.response())
         }
     }
 }
@@ -210,7 +198,7 @@ mod tests {
 
     #[test]
     fn forbidden_lists_channels_and_groups() {
-        let one = Refusal::Forbidden {
+        let one = Forbidden {
             channels: vec!["not-permitted-channel".into()],
             groups: vec![],
         }
@@ -219,7 +207,7 @@ mod tests {
             one.body,
             r#"{"message":"Forbidden","payload":{"channels":["not-permitted-channel"]},"error":true,"service":"Access Manager","status":403}"#
         );
-        let both = Refusal::Forbidden {
+        let both = Forbidden {
             channels: vec!["a".into()],
             groups: vec!["g".into()],
         }
@@ -228,7 +216,7 @@ mod tests {
             both.body,
             r#"{"message":"Forbidden","payload":{"channels":["a"],"channel-groups":["g"]},"error":true,"service":"Access Manager","status":403}"#
         );
-        let groups_only = Refusal::Forbidden {
+        let groups_only = Forbidden {
             channels: vec![],
             groups: vec!["g".into()],
         }
