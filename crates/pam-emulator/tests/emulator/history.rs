@@ -3,7 +3,7 @@
 
 use pam_model::{GrantRequest, Permissions, Resource, ResourceKind};
 
-use super::support::{Call, PUB, SUB, assert_sent, client, grant, start};
+use super::support::{Call, SUB, assert_sent, client, grant, message_call, start};
 
 async fn token(client: &reqwest::Client, emulator: &pam_emulator::Emulator) -> String {
     let body = GrantRequest::new(30)
@@ -24,17 +24,7 @@ async fn post(
     token: &str,
     extra: &[(&str, &str)],
 ) -> u64 {
-    let mut call = Call::new(
-        "GET",
-        format!(
-            "/publish/{PUB}/{SUB}/0/{channel}/0/{}",
-            pam_sign::encode_path_segment(message)
-        ),
-    )
-    .query(&[("uuid", "writer"), ("auth", token)]);
-    for (key, value) in extra {
-        call = call.param(key, value);
-    }
+    let call = message_call("publish", channel, message, "writer", token, extra);
     assert_sent(&call.send(client, emulator).await)
 }
 

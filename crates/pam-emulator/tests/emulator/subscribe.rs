@@ -6,7 +6,7 @@ use std::time::Duration;
 use pam_model::{GrantRequest, Permissions, Resource, ResourceKind};
 
 use super::support::{
-    Answer, Call, PUB, SUB, assert_sent, client, config, grant, start, start_with,
+    Answer, Call, SUB, assert_sent, client, config, grant, message_call, start, start_with,
 };
 
 /// A token granting read and write on every channel and read and manage on every group.
@@ -53,18 +53,7 @@ async fn publish_as(
     token: &str,
     extra: &[(&str, &str)],
 ) -> u64 {
-    let mut call = Call::new(
-        "GET",
-        format!(
-            "/{kind}/{PUB}/{SUB}/0/{}/0/{}",
-            pam_sign::encode_path_segment(channel),
-            pam_sign::encode_path_segment(message)
-        ),
-    )
-    .query(&[("uuid", "publisher"), ("auth", token)]);
-    for (key, value) in extra {
-        call = call.param(key, value);
-    }
+    let call = message_call(kind, channel, message, "publisher", token, extra);
     assert_sent(&call.send(client, emulator).await)
 }
 

@@ -271,6 +271,31 @@ pub(crate) async fn publish(
     .await
 }
 
+/// A publish (`kind` `"publish"`) or signal (`"signal"`) of the JSON `message` to `channel`
+/// on the main keyset, by `user` with `token` as `auth`, then the `extra` parameters.
+pub(crate) fn message_call(
+    kind: &str,
+    channel: &str,
+    message: &str,
+    user: &str,
+    token: &str,
+    extra: &[(&str, &str)],
+) -> Call<'static> {
+    let mut call = Call::new(
+        "GET",
+        format!(
+            "/{kind}/{PUB}/{SUB}/0/{}/0/{}",
+            pam_sign::encode_path_segment(channel),
+            pam_sign::encode_path_segment(message)
+        ),
+    )
+    .query(&[("uuid", user), ("auth", token)]);
+    for (key, value) in extra {
+        call = call.param(key, value);
+    }
+    call
+}
+
 /// Checks a `[1,"Sent","<17 digits>"]` body and returns the timetoken.
 pub(crate) fn assert_sent(answer: &Answer) -> u64 {
     assert_eq!(answer.status, 200, "{}", answer.body);
