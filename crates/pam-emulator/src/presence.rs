@@ -183,20 +183,27 @@ impl Presence {
         }
     }
 
-    /// The user ids present on `channel`, sorted, after sweeping expired entries.
+    /// Each of `channels` with the user ids present on it, sorted, after sweeping expired
+    /// entries once.
     fn here_now(
         &self,
         store: &MessageStore,
         next_timetoken: &dyn Fn() -> u64,
         now: u64,
-        channel: &str,
-    ) -> Vec<String> {
+        channels: Vec<String>,
+    ) -> Vec<(String, Vec<String>)> {
         let present = self.lock_swept(store, next_timetoken, now);
-        present
-            .channels
-            .get(channel)
-            .map(|users| users.keys().cloned().collect())
-            .unwrap_or_default()
+        channels
+            .into_iter()
+            .map(|channel| {
+                let users = present
+                    .channels
+                    .get(&channel)
+                    .map(|users| users.keys().cloned().collect())
+                    .unwrap_or_default();
+                (channel, users)
+            })
+            .collect()
     }
 
     /// The entries, locked, once those that expired before `now` are forgotten (announcing a
@@ -381,13 +388,7 @@ impl AccessManager {
                     Ok(disabled) => !disabled,
                     Err(response) => return response,
                 };
-                let occupants: Vec<(String, Vec<String>)> = targets
-                    .into_iter()
-                    .map(|channel| {
-                        let users = presence.here_now(store, &next_timetoken, now, &channel);
-                        (channel, users)
-                    })
-                    .collect();
+                let occupants = presence.here_now(store, &next_timetoken, now, targets);
                 here_now_body(
                     &occupants,
                     channels.len() == 1 && groups.is_empty(),
@@ -455,14 +456,17 @@ mod tests {
         presence.join(&store, &next, 100, "ann", &room, 200);
         presence.join(&store, &next, 100, "ann", &room, 200);
         presence.join(&store, &next, 100, "bob", &room, 150);
-        assert_eq!(
-            presence.here_now(&store, &next, 120, "room"),
-            ["ann", "bob"]
-        );
+        let here_now = |now| {
+            presence
+                .here_now(&store, &next, now, room.to_vec())
+                .remove(0)
+                .1
+        };
+        assert_eq!(here_now(120), ["ann", "bob"]);
         // bob's presence expires at 150.
-        assert_eq!(presence.here_now(&store, &next, 160, "room"), ["ann"]);
+        assert_eq!(here_now(160), ["ann"]);
         presence.leave(&store, &next, 170, "ann", &room);
-        assert!(presence.here_now(&store, &next, 170, "room").is_empty());
+        assert!(here_now(170).is_empty());
         assert_eq!(presence.lock().entries, 0);
         let interest = Interest {
             channels: vec!["room-pnpres".to_owned()],
