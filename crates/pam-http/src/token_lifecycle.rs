@@ -155,7 +155,8 @@ impl Client {
             self.clear_token();
             return;
         }
-        let state = self.install(Arc::from(token), TokenOrigin::SetByApplication);
+        let parsed = pam_token::parse(&token).ok();
+        let state = self.install(Arc::from(token), parsed, TokenOrigin::SetByApplication);
         let problem = state.problem(self.inner.clock.now_secs(), self.user_id());
         if let Some(problem) = &problem {
             warn!(target: "pam_http::token", %problem, "set_token: this token cannot work");
@@ -246,10 +247,14 @@ impl Client {
         self.inner.clock.now_millis()
     }
 
-    /// Makes `text` the token in use.
-    fn install(&self, text: Arc<str>, origin: TokenOrigin) -> Arc<TokenState> {
+    /// Makes `text` the token in use, with what parsing it gave (parsed once, by the caller).
+    fn install(
+        &self,
+        text: Arc<str>,
+        parsed: Option<Token>,
+        origin: TokenOrigin,
+    ) -> Arc<TokenState> {
         let lifecycle = self.lifecycle();
-        let parsed = pam_token::parse(&text).ok();
         let refresh_at_ms = match (&lifecycle.provider, &parsed) {
             (Some(_), Some(token)) => Some(lifecycle.policy.refresh_time_ms(
                 token.timestamp().saturating_mul(1000),
@@ -524,7 +529,8 @@ impl Client {
                         self.sync_clock_if_expired(Operation::Refresh, &state).await;
                         match state.problem(self.inner.clock.now_secs(), self.user_id()) {
                             None => {
-                                let installed = self.install(state.text, TokenOrigin::Provider);
+                                let installed =
+                                    self.install(state.text, state.parsed, TokenOrigin::Provider);
                                 let event = TokenEvent::Refreshed {
                                     expires_at: installed
                                         .parsed
