@@ -288,29 +288,26 @@ impl Client {
     ) -> Result<Option<Arc<TokenState>>, Error> {
         self.ensure_scheduler();
         let lifecycle = self.lifecycle();
-        let current = lifecycle.current();
-        if let Some(state) = &current {
-            self.sync_clock_if_expired(operation, state).await;
-        }
-        if lifecycle.provider.is_none() {
-            let Some(state) = current else {
-                return Ok(None);
+        let Some(state) = lifecycle.current() else {
+            return match lifecycle.provider {
+                None => Ok(None),
+                Some(_) => self.refresh(operation, None).await.map(Some),
             };
+        };
+        let problem = self.problem_after_clock_sync(operation, &state).await;
+        if lifecycle.provider.is_none() {
             if lifecycle.check_before_sending {
                 // A string that is not a token is sent anyway: the server decides.
                 if let Some(
                     problem @ (TokenProblem::Expired { .. } | TokenProblem::OtherUser { .. }),
-                ) = state.problem(self.inner.clock.now_secs(), self.user_id())
+                ) = problem
                 {
                     return Err(Error::TokenNotSent { operation, problem });
                 }
             }
             return Ok(Some(state));
         }
-        let Some(state) = current else {
-            return self.refresh(operation, None).await.map(Some);
-        };
-        if let Some(problem) = state.problem(self.inner.clock.now_secs(), self.user_id()) {
+        if let Some(problem) = problem {
             if let TokenProblem::Expired { expired_at, .. } = problem {
                 if lifecycle
                     .expired_reported
@@ -331,19 +328,25 @@ impl Client {
         Ok(Some(state))
     }
 
-    /// Before the client calls a token expired on its own: when it never learnt the server's
-    /// time, it asks for it once (a local clock that runs ahead must not kill valid tokens).
-    async fn sync_clock_if_expired(&self, operation: Operation, state: &TokenState) {
-        let expired = matches!(
-            state.problem(self.inner.clock.now_secs(), self.user_id()),
-            Some(TokenProblem::Expired { .. })
-        );
-        if expired && !self.inner.clock.is_synced() {
+    /// Why `state` cannot work now, if it cannot. Before the client calls a token expired on
+    /// its own: when it never learnt the server's time, it asks for it once (a local clock
+    /// that runs ahead must not kill valid tokens) and checks again by the corrected clock.
+    async fn problem_after_clock_sync(
+        &self,
+        operation: Operation,
+        state: &TokenState,
+    ) -> Option<TokenProblem> {
+        let problem = state.problem(self.inner.clock.now_secs(), self.user_id());
+        if !matches!(problem, Some(TokenProblem::Expired { .. })) || self.inner.clock.is_synced() {
+            return problem;
+        }
+        {
             let _one_at_a_time = self.lifecycle().clock_sync.lock().await;
             if !self.inner.clock.is_synced() {
                 self.correct_clock(operation).await;
             }
         }
+        state.problem(self.inner.clock.now_secs(), self.user_id())
     }
 
     /// After the server refused `used` as expired or revoked: a new token (one refresh for
@@ -526,8 +529,10 @@ impl Client {
                             refresh_at_ms: None,
                             generation: 0,
                         };
-                        self.sync_clock_if_expired(Operation::Refresh, &state).await;
-                        match state.problem(self.inner.clock.now_secs(), self.user_id()) {
+                        match self
+                            .problem_after_clock_sync(Operation::Refresh, &state)
+                            .await
+                        {
                             None => {
                                 let installed =
                                     self.install(state.text, state.parsed, TokenOrigin::Provider);
