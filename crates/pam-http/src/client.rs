@@ -254,14 +254,9 @@ impl Client {
         let mut clock_corrected = false;
         loop {
             attempts += 1;
-            let query = self.query(call, &request_id, auth);
+            let query = pam_sign::encode_query(&self.query(call, &request_id, auth));
             let shown = RedactedUrl::from_parts(&inner.origin, &call.shown_path, &query);
-            let url = format!(
-                "{}{}?{}",
-                inner.origin,
-                call.path,
-                pam_sign::encode_query(&query)
-            );
+            let url = format!("{}{}?{query}", inner.origin, call.path);
             debug!(operation = %call.operation, attempt = attempts, url = %shown, "sending");
             let wait = match self.attempt(call, &url).await {
                 Ok(answer) if answer.is_success() => return Ok((answer, shown)),
@@ -417,13 +412,8 @@ impl Client {
     pub(crate) async fn correct_clock(&self, operation: Operation) -> bool {
         let call = Call::time();
         let auth = self.lifecycle_token();
-        let query = self.query(&call, &new_request_id(), auth.as_deref());
-        let url = format!(
-            "{}{}?{}",
-            self.inner.origin,
-            call.path,
-            pam_sign::encode_query(&query)
-        );
+        let query = pam_sign::encode_query(&self.query(&call, &new_request_id(), auth.as_deref()));
+        let url = format!("{}{}?{query}", self.inner.origin, call.path);
         let shown = RedactedUrl::from_parts(&self.inner.origin, &call.shown_path, &query);
         let server_time = match self.attempt(&call, &url).await {
             Ok(answer) if answer.is_success() => {
