@@ -211,7 +211,8 @@ impl Client {
                     // The client thought the token alive: its clock is probably off.
                     self.correct_clock(call.operation).await;
                 }
-                let fresh = self.replace_refused(call.operation, &used).await?;
+                // One refresh for every request refused with the same token.
+                let fresh = self.refresh(call.operation, Some(used.generation)).await?;
                 self.send_with(call, Some(&fresh)).await
             }
             Err(Error::Forbidden {

@@ -126,10 +126,6 @@ impl Lifecycle {
             .clone()
     }
 
-    pub(crate) fn has_provider(&self) -> bool {
-        self.provider.is_some()
-    }
-
     /// Wakes the scheduler so that it ends (the client is gone) or re-plans.
     pub(crate) fn wake(&self) {
         self.changed.notify_one();
@@ -219,7 +215,7 @@ impl Client {
     /// Whether the client has a token provider.
     #[must_use]
     pub fn has_token_provider(&self) -> bool {
-        self.lifecycle().has_provider()
+        self.lifecycle().provider.is_some()
     }
 
     /// Gets a token from the provider now, unless another refresh is under way (then waits
@@ -347,16 +343,6 @@ impl Client {
             }
         }
         state.problem(self.inner.clock.now_secs(), self.user_id())
-    }
-
-    /// After the server refused `used` as expired or revoked: a new token (one refresh for
-    /// every request refused with the same token).
-    pub(crate) async fn replace_refused(
-        &self,
-        operation: Operation,
-        used: &TokenState,
-    ) -> Result<Arc<TokenState>, Error> {
-        self.refresh(operation, Some(used.generation)).await
     }
 
     /// The offline check of `token` for a request the server refused with 403 "Forbidden".
