@@ -211,7 +211,8 @@ impl Client {
                     // The client thought the token alive: its clock is probably off.
                     self.correct_clock(call.operation).await;
                 }
-                let fresh = self.replace_refused(call.operation, &used).await?;
+                // One refresh for every request refused with the same token.
+                let fresh = self.refresh(call.operation, Some(used.generation)).await?;
                 self.send_with(call, Some(&fresh)).await
             }
             Err(Error::Forbidden {
@@ -254,14 +255,9 @@ impl Client {
         let mut clock_corrected = false;
         loop {
             attempts += 1;
-            let query = self.query(call, &request_id, auth);
+            let query = pam_sign::encode_query(&self.query(call, &request_id, auth));
             let shown = RedactedUrl::from_parts(&inner.origin, &call.shown_path, &query);
-            let url = format!(
-                "{}{}?{}",
-                inner.origin,
-                call.path,
-                pam_sign::encode_query(&query)
-            );
+            let url = format!("{}{}?{query}", inner.origin, call.path);
             debug!(operation = %call.operation, attempt = attempts, url = %shown, "sending");
             let wait = match self.attempt(call, &url).await {
                 Ok(answer) if answer.is_success() => return Ok((answer, shown)),
@@ -417,13 +413,8 @@ impl Client {
     pub(crate) async fn correct_clock(&self, operation: Operation) -> bool {
         let call = Call::time();
         let auth = self.lifecycle_token();
-        let query = self.query(&call, &new_request_id(), auth.as_deref());
-        let url = format!(
-            "{}{}?{}",
-            self.inner.origin,
-            call.path,
-            pam_sign::encode_query(&query)
-        );
+        let query = pam_sign::encode_query(&self.query(&call, &new_request_id(), auth.as_deref()));
+        let url = format!("{}{}?{query}", self.inner.origin, call.path);
         let shown = RedactedUrl::from_parts(&self.inner.origin, &call.shown_path, &query);
         let server_time = match self.attempt(&call, &url).await {
             Ok(answer) if answer.is_success() => {

@@ -31,22 +31,11 @@ pub struct RedactedUrl(String);
 
 impl RedactedUrl {
     /// Builds the shown URL from an origin, a path already redacted where it holds a token,
-    /// and the query pairs as sent (raw values; they are percent-encoded here).
-    pub(crate) fn from_parts<K: AsRef<str>, V: AsRef<str>>(
-        origin: &str,
-        redacted_path: &str,
-        query: &[(K, V)],
-    ) -> Self {
-        let mut text = String::with_capacity(origin.len() + redacted_path.len() + 64);
-        text.push_str(origin);
-        text.push_str(redacted_path);
-        for (index, (key, value)) in query.iter().enumerate() {
-            text.push(if index == 0 { '?' } else { '&' });
-            pam_sign::percent_encode_into(key.as_ref(), &mut text);
-            text.push('=');
-            pam_sign::percent_encode_into(value.as_ref(), &mut text);
-        }
-        RedactedUrl(cut(pam_sign::redact_url(&text)))
+    /// and the query exactly as sent (already percent-encoded, so it is not encoded twice).
+    pub(crate) fn from_parts(origin: &str, redacted_path: &str, encoded_query: &str) -> Self {
+        let mut text = String::from(origin);
+        text.push_str(&pam_sign::redact_target(redacted_path, encoded_query));
+        RedactedUrl(cut(text))
     }
 
     /// Redacts a URL given as text: every credential in its query and the token segment of
@@ -91,12 +80,12 @@ mod tests {
         let url = RedactedUrl::from_parts(
             "http://127.0.0.1:9",
             "/publish/p/s/0/c/0/%22hi%22",
-            &[
+            &pam_sign::encode_query(&[
                 ("uuid", "me you"),
                 ("auth", "p0F2AkF0"),
                 ("timestamp", "1"),
                 ("signature", "v2.xyz"),
-            ],
+            ]),
         );
         assert_eq!(
             url.as_str(),

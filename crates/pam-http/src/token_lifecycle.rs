@@ -126,10 +126,6 @@ impl Lifecycle {
             .clone()
     }
 
-    pub(crate) fn has_provider(&self) -> bool {
-        self.provider.is_some()
-    }
-
     /// Wakes the scheduler so that it ends (the client is gone) or re-plans.
     pub(crate) fn wake(&self) {
         self.changed.notify_one();
@@ -155,7 +151,8 @@ impl Client {
             self.clear_token();
             return;
         }
-        let state = self.install(Arc::from(token), TokenOrigin::SetByApplication);
+        let parsed = pam_token::parse(&token).ok();
+        let state = self.install(Arc::from(token), parsed, TokenOrigin::SetByApplication);
         let problem = state.problem(self.inner.clock.now_secs(), self.user_id());
         if let Some(problem) = &problem {
             warn!(target: "pam_http::token", %problem, "set_token: this token cannot work");
@@ -218,7 +215,7 @@ impl Client {
     /// Whether the client has a token provider.
     #[must_use]
     pub fn has_token_provider(&self) -> bool {
-        self.lifecycle().has_provider()
+        self.lifecycle().provider.is_some()
     }
 
     /// Gets a token from the provider now, unless another refresh is under way (then waits
@@ -246,10 +243,14 @@ impl Client {
         self.inner.clock.now_millis()
     }
 
-    /// Makes `text` the token in use.
-    fn install(&self, text: Arc<str>, origin: TokenOrigin) -> Arc<TokenState> {
+    /// Makes `text` the token in use, with what parsing it gave (parsed once, by the caller).
+    fn install(
+        &self,
+        text: Arc<str>,
+        parsed: Option<Token>,
+        origin: TokenOrigin,
+    ) -> Arc<TokenState> {
         let lifecycle = self.lifecycle();
-        let parsed = pam_token::parse(&text).ok();
         let refresh_at_ms = match (&lifecycle.provider, &parsed) {
             (Some(_), Some(token)) => Some(lifecycle.policy.refresh_time_ms(
                 token.timestamp().saturating_mul(1000),
@@ -283,29 +284,26 @@ impl Client {
     ) -> Result<Option<Arc<TokenState>>, Error> {
         self.ensure_scheduler();
         let lifecycle = self.lifecycle();
-        let current = lifecycle.current();
-        if let Some(state) = &current {
-            self.sync_clock_if_expired(operation, state).await;
-        }
-        if lifecycle.provider.is_none() {
-            let Some(state) = current else {
-                return Ok(None);
+        let Some(state) = lifecycle.current() else {
+            return match lifecycle.provider {
+                None => Ok(None),
+                Some(_) => self.refresh(operation, None).await.map(Some),
             };
+        };
+        let problem = self.problem_after_clock_sync(operation, &state).await;
+        if lifecycle.provider.is_none() {
             if lifecycle.check_before_sending {
                 // A string that is not a token is sent anyway: the server decides.
                 if let Some(
                     problem @ (TokenProblem::Expired { .. } | TokenProblem::OtherUser { .. }),
-                ) = state.problem(self.inner.clock.now_secs(), self.user_id())
+                ) = problem
                 {
                     return Err(Error::TokenNotSent { operation, problem });
                 }
             }
             return Ok(Some(state));
         }
-        let Some(state) = current else {
-            return self.refresh(operation, None).await.map(Some);
-        };
-        if let Some(problem) = state.problem(self.inner.clock.now_secs(), self.user_id()) {
+        if let Some(problem) = problem {
             if let TokenProblem::Expired { expired_at, .. } = problem {
                 if lifecycle
                     .expired_reported
@@ -326,29 +324,25 @@ impl Client {
         Ok(Some(state))
     }
 
-    /// Before the client calls a token expired on its own: when it never learnt the server's
-    /// time, it asks for it once (a local clock that runs ahead must not kill valid tokens).
-    async fn sync_clock_if_expired(&self, operation: Operation, state: &TokenState) {
-        let expired = matches!(
-            state.problem(self.inner.clock.now_secs(), self.user_id()),
-            Some(TokenProblem::Expired { .. })
-        );
-        if expired && !self.inner.clock.is_synced() {
+    /// Why `state` cannot work now, if it cannot. Before the client calls a token expired on
+    /// its own: when it never learnt the server's time, it asks for it once (a local clock
+    /// that runs ahead must not kill valid tokens) and checks again by the corrected clock.
+    async fn problem_after_clock_sync(
+        &self,
+        operation: Operation,
+        state: &TokenState,
+    ) -> Option<TokenProblem> {
+        let problem = state.problem(self.inner.clock.now_secs(), self.user_id());
+        if !matches!(problem, Some(TokenProblem::Expired { .. })) || self.inner.clock.is_synced() {
+            return problem;
+        }
+        {
             let _one_at_a_time = self.lifecycle().clock_sync.lock().await;
             if !self.inner.clock.is_synced() {
                 self.correct_clock(operation).await;
             }
         }
-    }
-
-    /// After the server refused `used` as expired or revoked: a new token (one refresh for
-    /// every request refused with the same token).
-    pub(crate) async fn replace_refused(
-        &self,
-        operation: Operation,
-        used: &TokenState,
-    ) -> Result<Arc<TokenState>, Error> {
-        self.refresh(operation, Some(used.generation)).await
+        state.problem(self.inner.clock.now_secs(), self.user_id())
     }
 
     /// The offline check of `token` for a request the server refused with 403 "Forbidden".
@@ -521,10 +515,13 @@ impl Client {
                             refresh_at_ms: None,
                             generation: 0,
                         };
-                        self.sync_clock_if_expired(Operation::Refresh, &state).await;
-                        match state.problem(self.inner.clock.now_secs(), self.user_id()) {
+                        match self
+                            .problem_after_clock_sync(Operation::Refresh, &state)
+                            .await
+                        {
                             None => {
-                                let installed = self.install(state.text, TokenOrigin::Provider);
+                                let installed =
+                                    self.install(state.text, state.parsed, TokenOrigin::Provider);
                                 let event = TokenEvent::Refreshed {
                                     expires_at: installed
                                         .parsed

@@ -76,7 +76,11 @@ impl SigningKey {
         }
         let claimed = decode_signature(signature)?;
         let params = SortedParams::new(request.query, None, None);
-        if self.mac_v2(request, &params).verify_slice(&claimed).is_ok() {
+        if self
+            .mac_over(request, &params)
+            .verify_slice(&claimed)
+            .is_ok()
+        {
             return Ok(PublishScheme::V2);
         }
         if is_message {
@@ -85,7 +89,11 @@ impl SigningKey {
                 body: b"",
                 ..*request
             };
-            if self.mac_v2(&as_get, &params).verify_slice(&claimed).is_ok() {
+            if self
+                .mac_over(&as_get, &params)
+                .verify_slice(&claimed)
+                .is_ok()
+            {
                 return Ok(PublishScheme::V2AsGet);
             }
         }
@@ -113,15 +121,6 @@ impl SigningKey {
             mac.update(b"\n");
         }
         params.write_canonical(&mut mac);
-        mac
-    }
-
-    fn mac_v2(&self, request: &Request<'_>, params: &SortedParams<'_>) -> HmacSha256 {
-        let mut mac = self.mac.clone();
-        crate::canonical::write_head(&mut mac, self.publish_key(), request);
-        params.write_canonical(&mut mac);
-        mac.update(b"\n");
-        mac.update(request.body);
         mac
     }
 }

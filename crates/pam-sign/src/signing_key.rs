@@ -181,7 +181,7 @@ impl SigningKey {
     }
 
     /// A MAC that has absorbed the whole string to sign of `request` with `params`.
-    fn mac_over(&self, request: &Request<'_>, params: &SortedParams<'_>) -> HmacSha256 {
+    pub(crate) fn mac_over(&self, request: &Request<'_>, params: &SortedParams<'_>) -> HmacSha256 {
         let mut mac = self.mac.clone();
         write_head(&mut mac, &self.publish_key, request);
         params.write_canonical(&mut mac);

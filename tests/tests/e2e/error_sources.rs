@@ -14,6 +14,15 @@ fn authorized_user_of(token: &str) -> Result<Option<String>, Error> {
     Ok(token.authorized_user_id().map(str::to_owned))
 }
 
+/// The keyset of these tests, with `secret_key` when given.
+fn keyset(secret_key: Option<&str>) -> Keyset {
+    Keyset {
+        subscribe_key: "sub-c-sources".into(),
+        publish_key: Some("pub-c-sources".into()),
+        secret_key: secret_key.map(Into::into),
+    }
+}
+
 /// The causes of `error`, outermost first.
 fn causes(error: &dyn std::error::Error) -> Vec<&(dyn std::error::Error + 'static)> {
     let mut out = Vec::new();
@@ -60,11 +69,7 @@ async fn a_refused_connection_keeps_the_io_error_as_its_source() {
     let url = format!("http://{}", listener.local_addr().expect("address"));
     drop(listener);
     let pubnub = PubNub::builder()
-        .keyset(Keyset {
-            subscribe_key: "sub-c-sources".into(),
-            publish_key: Some("pub-c-sources".into()),
-            secret_key: None,
-        })
+        .keyset(keyset(None))
         .user_id("me")
         .origin(url)
         .retry_policy(RetryPolicy::none())
@@ -95,11 +100,7 @@ async fn a_body_that_is_not_json_keeps_the_parser_error_as_its_source() {
     let server =
         FaultyServer::start(vec![Reply::raw(200, "text/html", "<html>portal</html>")]).await;
     let pubnub = PubNub::builder()
-        .keyset(Keyset {
-            subscribe_key: "sub-c-sources".into(),
-            publish_key: Some("pub-c-sources".into()),
-            secret_key: Some("sec-c-sources".into()),
-        })
+        .keyset(keyset(Some("sec-c-sources")))
         .user_id("admin")
         .origin(server.url())
         .request_timeout(Duration::from_secs(5))
@@ -125,11 +126,7 @@ async fn a_body_that_is_not_json_keeps_the_parser_error_as_its_source() {
 #[tokio::test]
 async fn a_message_that_does_not_serialize_keeps_the_serializer_error() {
     let pubnub = PubNub::builder()
-        .keyset(Keyset {
-            subscribe_key: "sub-c-sources".into(),
-            publish_key: Some("pub-c-sources".into()),
-            secret_key: None,
-        })
+        .keyset(keyset(None))
         .user_id("me")
         .origin("http://127.0.0.1:9")
         .build()

@@ -26,6 +26,16 @@ impl Calls {
     fn add(&self) -> u32 {
         self.0.fetch_add(1, Ordering::SeqCst) + 1
     }
+
+    /// A token provider that counts its calls here and gets each token from
+    /// `fetch(call, server)`, `call` counting from 1.
+    fn provider<F, Fut>(&self, server: PubNub, fetch: F) -> impl Fn() -> Fut + Send + Sync + 'static
+    where
+        F: Fn(u32, PubNub) -> Fut + Send + Sync + 'static,
+    {
+        let calls = self.clone();
+        move || fetch(calls.add(), server.clone())
+    }
 }
 
 /// Issues tokens as the emulator does (its keyset's secret), at the emulator's time, without
@@ -97,18 +107,15 @@ async fn a_hundred_concurrent_requests_at_expiry_cause_one_provider_call() {
     let fixture = Fixture::start().await;
     let calls = Calls::default();
     let server = fixture.server();
-    let counted = calls.clone();
     let client = fixture
         .builder(None, "bob")
-        .token_provider(move || {
-            counted.add();
-            let server = server.clone();
+        .token_provider(calls.provider(server, move |_, server| {
             async move {
                 // Long enough for every request to find the refresh under way.
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 grant_write(&server, "chat", "bob").await
             }
-        })
+        }))
         .build()
         .expect("valid client");
     // A token whose minute ended an hour ago.
@@ -180,14 +187,11 @@ async fn a_revoked_token_causes_one_refresh_and_one_resend_then_success() {
     let fixture = Fixture::start().await;
     let calls = Calls::default();
     let server = fixture.server();
-    let counted = calls.clone();
     let client = fixture
         .builder(None, "bob")
-        .token_provider(move || {
-            let call = counted.add();
-            let server = server.clone();
-            async move { grant_write_numbered(&server, "chat", "bob", call).await }
-        })
+        .token_provider(calls.provider(server, move |call, server| async move {
+            grant_write_numbered(&server, "chat", "bob", call).await
+        }))
         .build()
         .expect("valid client");
     client.refresh_token().await.expect("the first token");
@@ -210,19 +214,14 @@ async fn a_second_refusal_is_returned() {
     let fixture = Fixture::start().await;
     let calls = Calls::default();
     let server = fixture.server();
-    let counted = calls.clone();
     // Every token the provider gives is revoked before the client gets it.
     let client = fixture
         .builder(None, "bob")
-        .token_provider(move || {
-            counted.add();
-            let server = server.clone();
-            async move {
-                let token = grant_write(&server, "chat", "bob").await?;
-                server.revoke_token(&token).execute().await?;
-                Ok::<_, Error>(token)
-            }
-        })
+        .token_provider(calls.provider(server, move |_, server| async move {
+            let token = grant_write(&server, "chat", "bob").await?;
+            server.revoke_token(&token).execute().await?;
+            Ok::<_, Error>(token)
+        }))
         .build()
         .expect("valid client");
     let error = publish(&client, "chat").await.unwrap_err();
@@ -235,23 +234,18 @@ async fn a_missing_permission_is_not_retried_and_names_resource_and_permission()
     let fixture = Fixture::start().await;
     let calls = Calls::default();
     let server = fixture.server();
-    let counted = calls.clone();
     let client = fixture
         .builder(None, "bob")
-        .token_provider(move || {
-            counted.add();
-            let server = server.clone();
-            async move {
-                Ok::<_, Error>(
-                    server
-                        .grant_token(5)
-                        .resources(&[permissions::channel("chat").read()])
-                        .execute()
-                        .await?
-                        .token,
-                )
-            }
-        })
+        .token_provider(calls.provider(server, move |_, server| async move {
+            Ok::<_, Error>(
+                server
+                    .grant_token(5)
+                    .resources(&[permissions::channel("chat").read()])
+                    .execute()
+                    .await?
+                    .token,
+            )
+        }))
         .build()
         .expect("valid client");
     let error = publish(&client, "chat").await.unwrap_err();
@@ -328,21 +322,16 @@ async fn a_provider_that_panics_or_hangs_fails_that_call_only() {
     let fixture = Fixture::start().await;
     let calls = Calls::default();
     let server = fixture.server();
-    let counted = calls.clone();
     let client = fixture
         .builder(None, "bob")
         .token_refresh_policy(quick_refresh().with_call_timeout(Duration::from_millis(200)))
-        .token_provider(move || {
-            let call = counted.add();
-            let server = server.clone();
-            async move {
-                match call {
-                    1 => panic!("the provider's own bug"),
-                    2 => std::future::pending::<Result<String, Error>>().await,
-                    _ => grant_write(&server, "chat", "bob").await,
-                }
+        .token_provider(calls.provider(server, move |call, server| async move {
+            match call {
+                1 => panic!("the provider's own bug"),
+                2 => std::future::pending::<Result<String, Error>>().await,
+                _ => grant_write(&server, "chat", "bob").await,
             }
-        })
+        }))
         .build()
         .expect("valid client");
     publish(&client, "chat")
@@ -357,19 +346,16 @@ async fn a_slow_provider_does_not_block_requests_with_a_valid_token() {
     let gate = Arc::new(Notify::new());
     let calls = Calls::default();
     let server = fixture.server();
-    let counted = calls.clone();
     let opened = Arc::clone(&gate);
     let client = fixture
         .builder(None, "bob")
-        .token_provider(move || {
-            counted.add();
-            let server = server.clone();
+        .token_provider(calls.provider(server, move |_, server| {
             let opened = Arc::clone(&opened);
             async move {
                 opened.notified().await;
                 grant_write(&server, "chat", "bob").await
             }
-        })
+        }))
         .build()
         .expect("valid client");
     let mut events = client.token_events();
@@ -491,16 +477,13 @@ async fn a_local_clock_that_runs_ahead_asks_the_server_before_calling_a_token_ex
     );
     // The same with a provider: its tokens are not refused as expired either.
     let calls = Calls::default();
-    let counted = calls.clone();
     let server = fixture.server();
     let with_provider = fixture
         .builder(None, "bob")
         .clock_skew_for_testing(7_200)
-        .token_provider(move || {
-            counted.add();
-            let server = server.clone();
-            async move { grant_write(&server, "chat", "bob").await }
-        })
+        .token_provider(calls.provider(server, move |_, server| async move {
+            grant_write(&server, "chat", "bob").await
+        }))
         .build()
         .expect("valid client");
     publish(&with_provider, "chat")
@@ -515,14 +498,11 @@ fn the_blocking_api_refreshes_too() {
     let fixture = runtime.block_on(Fixture::start());
     let calls = Calls::default();
     let server = fixture.server();
-    let counted = calls.clone();
     let client = fixture
         .builder(None, "bob")
-        .token_provider(move || {
-            counted.add();
-            let server = server.clone();
-            async move { grant_write(&server, "chat", "bob").await }
-        })
+        .token_provider(calls.provider(server, move |_, server| async move {
+            grant_write(&server, "chat", "bob").await
+        }))
         .build()
         .expect("valid client");
     let grant = GrantRequest::new(1).resource(permissions::channel("chat").write());
