@@ -84,8 +84,8 @@ impl GrantFlags {
             }
         }
         for value in &self.category {
-            let (kind, permissions) = category_arg(value)?;
-            request.add_category(kind, permissions);
+            let kind = category_arg(value)?;
+            request.add_category(kind, kind.grantable());
         }
         if let Some(user) = &self.authorized_uuid {
             request = request.authorized_user_id(user.clone());
@@ -120,8 +120,9 @@ fn resource_arg(flag: &str, kind: ResourceKind, value: &str) -> Result<Resource,
     Ok(Resource::new(kind, name, permissions))
 }
 
-/// `--category channels=get`: a known category, and `get` only.
-fn category_arg(value: &str) -> Result<(CategoryKind, Permissions), Failure> {
+/// `--category channels=get`: a known category, and `get` only (its
+/// [`grantable`](CategoryKind::grantable) permissions, all the flag can give it).
+fn category_arg(value: &str) -> Result<CategoryKind, Failure> {
     let (name, perms) = value.split_once('=').ok_or_else(|| {
         Failure::input(format!(
             "--category `{value}`: expected NAME=get, e.g. --category channels=get"
@@ -140,7 +141,7 @@ fn category_arg(value: &str) -> Result<(CategoryKind, Permissions), Failure> {
             "--category `{value}`: a category can only be granted get"
         )));
     }
-    Ok((kind, permissions))
+    Ok(kind)
 }
 
 /// A `--meta` value: a JSON scalar when it is one, a string otherwise.

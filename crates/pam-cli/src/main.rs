@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bounded_stdin;
 mod connection;
 mod demo;
 mod failure;

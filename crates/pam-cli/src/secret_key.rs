@@ -12,9 +12,10 @@
 //! kept in the scrollback) or when it already carries the token (`pam token verify -`): the
 //! error then says to set `PUBNUB_SECRET_KEY`.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use crate::Failure;
+use crate::bounded_stdin;
 use crate::failure::eprintln;
 
 /// The environment variable read when `--secret-key` is not given.
@@ -58,26 +59,13 @@ impl SecretKeyArg {
                 "no secret key: standard input carries the token (`-`), so set {ENV_VAR}"
             )));
         }
-        let stdin = std::io::stdin();
-        if stdin.is_terminal() {
+        if std::io::stdin().is_terminal() {
             return Err(Failure::input(format!(
                 "no secret key: set {ENV_VAR} or pipe the key on standard input \
                  (`… < key-file`); it is not read from a terminal, where it would be echoed"
             )));
         }
-        let mut key = String::new();
-        stdin
-            .take(MAX_SECRET_KEY_LEN as u64 + 1)
-            .read_to_string(&mut key)
-            .map_err(|source| Failure::Io {
-                context: "reading the secret key from standard input".into(),
-                source,
-            })?;
-        if key.len() > MAX_SECRET_KEY_LEN {
-            return Err(Failure::input(format!(
-                "standard input holds more than {MAX_SECRET_KEY_LEN} bytes: not a secret key"
-            )));
-        }
+        let key = bounded_stdin::read(MAX_SECRET_KEY_LEN, "secret key")?;
         non_empty(key, "standard input")
     }
 }

@@ -122,31 +122,32 @@ fn configuration(args: &ServeArgs) -> Result<EmulatorConfig, Failure> {
         Some(path) => EmulatorConfig::from_toml_file(path).map_err(describe)?,
         None => EmulatorConfig::new(Vec::new()),
     };
-    if let Some(keyset) = flag_keyset(args)? {
-        config.keysets.push(keyset);
-    } else if args.no_revocation {
-        return Err(Failure::input(
-            "--no-revocation applies to the keyset given by --subscribe-key, --publish-key and \
-             --secret-key, and none was given",
-        ));
-    }
     let restrict_listing =
         args.disallow_get_all_channel_metadata || args.disallow_get_all_user_metadata;
-    if config.keysets.is_empty() {
-        config.keysets.push(Keyset::demo());
-    } else if restrict_listing && flag_keyset(args)?.is_none() {
-        return Err(Failure::input(
-            "--disallow-get-all-channel-metadata and --disallow-get-all-user-metadata apply to              the keyset given by --subscribe-key, --publish-key and --secret-key (or to the demo              keyset), and the configuration file's keysets set them with              disallow_get_all_channel_metadata / disallow_get_all_user_metadata",
-        ));
-    }
-    if restrict_listing {
-        // The keyset of the flags (or the demo keyset) is the last one.
-        if let Some(last) = config.keysets.pop() {
-            let restricted = last
-                .with_disallow_get_all_channel_metadata(args.disallow_get_all_channel_metadata)
-                .with_disallow_get_all_user_metadata(args.disallow_get_all_user_metadata);
-            config.keysets.push(restricted);
+    // The keyset of the flags, else the demo keyset when the file has none: the one the
+    // --no-revocation and --disallow-… flags apply to.
+    let keyset = match flag_keyset(args)? {
+        Some(keyset) => Some(keyset),
+        None if args.no_revocation => {
+            return Err(Failure::input(
+                "--no-revocation applies to the keyset given by --subscribe-key, --publish-key and \
+                 --secret-key, and none was given",
+            ));
         }
+        None if config.keysets.is_empty() => Some(Keyset::demo()),
+        None if restrict_listing => {
+            return Err(Failure::input(
+                "--disallow-get-all-channel-metadata and --disallow-get-all-user-metadata apply to              the keyset given by --subscribe-key, --publish-key and --secret-key (or to the demo              keyset), and the configuration file's keysets set them with              disallow_get_all_channel_metadata / disallow_get_all_user_metadata",
+            ));
+        }
+        None => None,
+    };
+    if let Some(keyset) = keyset {
+        config.keysets.push(
+            keyset
+                .with_disallow_get_all_channel_metadata(args.disallow_get_all_channel_metadata)
+                .with_disallow_get_all_user_metadata(args.disallow_get_all_user_metadata),
+        );
     }
     if let Some(host) = args.host {
         config.listen.set_ip(host);

@@ -1,12 +1,12 @@
 //! `pam token …`: parse, check, verify and issue tokens offline.
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use pam_model::{Permission, Permissions, ResourceKind};
 use pam_token::{AccessRequest, Decision, MatchedBy, Operation, Token};
 
 use crate::Failure;
+use crate::bounded_stdin;
 use crate::failure::{print, println};
 use crate::grant_flags::GrantFlags;
 use crate::secret_key::SecretKeyArg;
@@ -122,20 +122,7 @@ pub(crate) fn token_text(arg: &str) -> Result<String, Failure> {
     if arg != "-" {
         return Ok(arg.trim().to_owned());
     }
-    let limit = pam_token::MAX_TOKEN_LEN + 1024;
-    let mut text = String::new();
-    std::io::stdin()
-        .take(limit as u64 + 1)
-        .read_to_string(&mut text)
-        .map_err(|source| Failure::Io {
-            context: "reading the token from standard input".into(),
-            source,
-        })?;
-    if text.len() > limit {
-        return Err(Failure::input(format!(
-            "standard input holds more than {limit} bytes: not a token"
-        )));
-    }
+    let text = bounded_stdin::read(pam_token::MAX_TOKEN_LEN + 1024, "token")?;
     Ok(text.trim().to_owned())
 }
 

@@ -229,11 +229,9 @@ impl<'de> Visitor<'de> for RootSeed<'_> {
             match &*key {
                 "ttl" => ttl = Some(map.next_value_seed(TtlSeed { ctx: self.ctx })?),
                 "permissions" => {
-                    // A repeated `permissions` replaces the earlier one whole.
-                    request.resources.clear();
-                    request.patterns.clear();
-                    request.meta.clear();
-                    request.authorized_user_id = None;
+                    // A repeated `permissions` replaces the earlier one whole (`ttl` is kept
+                    // apart until the end).
+                    request = GrantRequest::default();
                     map.next_value_seed(PermissionsSeed {
                         ctx: self.ctx,
                         request: &mut request,

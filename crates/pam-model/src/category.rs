@@ -31,23 +31,19 @@ impl CategoryKind {
     /// Every category, in the order grant bodies and the CLI JSON list them.
     pub const ALL: [CategoryKind; 2] = [CategoryKind::Channels, CategoryKind::Uuids];
 
-    /// The key inside a token's `cat` map: `chan` or `uuid`.
+    /// The key inside a token's `cat` map: `chan` or `uuid`, the token key of its
+    /// [`resource_kind`](Self::resource_kind).
     #[must_use]
     pub const fn token_key(self) -> &'static str {
-        match self {
-            CategoryKind::Channels => "chan",
-            CategoryKind::Uuids => "uuid",
-        }
+        self.resource_kind().token_key()
     }
 
     /// The key inside a grant body's `permissions.categories` and the CLI JSON contract's
-    /// `categories`: `channels` or `uuids`.
+    /// `categories`: `channels` or `uuids`, the plural name of its
+    /// [`resource_kind`](Self::resource_kind).
     #[must_use]
     pub const fn plural_name(self) -> &'static str {
-        match self {
-            CategoryKind::Channels => "channels",
-            CategoryKind::Uuids => "uuids",
-        }
+        self.resource_kind().plural_name()
     }
 
     /// The category whose token key is `key`.

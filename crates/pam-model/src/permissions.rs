@@ -186,20 +186,14 @@ pub struct CategoryPermissions {
 /// restricts that listing.
 #[must_use]
 pub fn channels_category() -> Box<CategoryPermissions> {
-    Box::new(CategoryPermissions {
-        kind: CategoryKind::Channels,
-        permissions: Permissions::NONE,
-    })
+    category(CategoryKind::Channels)
 }
 
 /// The `uuids` category: `get` lets the token list all uuid metadata where the keyset
 /// restricts that listing.
 #[must_use]
 pub fn uuids_category() -> Box<CategoryPermissions> {
-    Box::new(CategoryPermissions {
-        kind: CategoryKind::Uuids,
-        permissions: Permissions::NONE,
-    })
+    category(CategoryKind::Uuids)
 }
 
 /// The builder of category `kind`: [`channels_category`] or [`uuids_category`].

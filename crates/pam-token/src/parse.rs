@@ -7,7 +7,7 @@ use pam_model::{CategoryKind, Permissions, ResourceKind};
 
 use crate::cbor_reader::{Failure, Head, Reader, invalid_utf8, major, wrong_type};
 use crate::error::{Error, quote};
-use crate::token::{CategoryRange, CategorySection, Section, Signature, Span, StoredEntry, Token};
+use crate::token::{CategoryGrants, CategoryRange, Section, Signature, Span, StoredEntry, Token};
 use crate::{MAX_CBOR_LEN, base64url, meta_reader};
 
 /// Parses a token string.
@@ -74,7 +74,7 @@ struct Seen {
     /// The `meta` map's CBOR, when it is not empty.
     meta: Option<Vec<u8>>,
     uuid: Option<Span>,
-    categories: Option<CategorySection>,
+    categories: Option<CategoryGrants>,
     signature: Option<(Signature, Range<usize>)>,
 }
 
@@ -277,7 +277,7 @@ fn read(bytes: &[u8], check_each: bool, layout: &mut Layout) -> Result<Token, Fa
         patterns,
         meta_bytes: seen.meta.unwrap_or_default(),
         meta: OnceLock::new(),
-        categories: seen.categories.unwrap_or_default(),
+        categories: seen.categories.unwrap_or(CategoryGrants::NONE),
         signature,
         #[cfg(feature = "authorize")]
         compiled: OnceLock::new(),
@@ -301,9 +301,9 @@ fn category(key: &[u8]) -> Option<ResourceKind> {
 
 /// Reads `cat`: category key -> bitmask. Unknown keys are checked for well-formedness and left
 /// out; a known key twice is refused.
-fn categories(r: &mut Reader<'_>) -> Result<CategorySection, Failure> {
+fn categories(r: &mut Reader<'_>) -> Result<CategoryGrants, Failure> {
     let count = r.map(|| "cat".to_owned())?;
-    let mut section = CategorySection::default();
+    let mut section = CategoryGrants::NONE;
     for _ in 0..count {
         let key = r.key("cat")?;
         let kind = std::str::from_utf8(key)
@@ -325,7 +325,7 @@ fn categories(r: &mut Reader<'_>) -> Result<CategorySection, Failure> {
                 max: u64::from(u8::MAX),
             })
         })?;
-        let slot = &mut section.bits[CategorySection::index(kind)];
+        let slot = &mut section.bits[CategoryGrants::index(kind)];
         if slot.replace(Permissions::from_bits(bits)).is_some() {
             return Err(Box::new(Error::DuplicateKey {
                 field: "cat".to_owned(),

@@ -35,7 +35,7 @@ pub struct Token {
     /// `meta_bytes` decoded, on first use.
     pub(crate) meta: OnceLock<MetaMap>,
     /// `cat`: the bitmask of each category (in [`CategoryKind::ALL`] order) the token has.
-    pub(crate) categories: CategorySection,
+    pub(crate) categories: CategoryGrants,
     pub(crate) signature: Signature,
     /// The patterns, each compiled on first use by `authorize`.
     #[cfg(feature = "authorize")]
@@ -63,26 +63,6 @@ impl Signature {
             Signature::Hmac(bytes) => bytes,
             Signature::Other(bytes) => bytes,
         }
-    }
-}
-
-/// A token's `cat` section: the bitmask of each category it has, indexed like
-/// [`CategoryKind::ALL`]; `present` says whether the token has a `cat` map at all.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct CategorySection {
-    pub(crate) bits: [Option<Permissions>; CategoryKind::ALL.len()],
-}
-
-impl CategorySection {
-    pub(crate) fn index(kind: CategoryKind) -> usize {
-        CategoryKind::ALL
-            .iter()
-            .position(|k| *k == kind)
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn get(&self, kind: CategoryKind) -> Option<Permissions> {
-        self.bits[CategorySection::index(kind)]
     }
 }
 
@@ -222,9 +202,7 @@ impl Token {
     /// the token has no `cat`).
     #[must_use]
     pub fn categories(&self) -> CategoryGrants {
-        CategoryGrants {
-            section: self.categories,
-        }
+        self.categories
     }
 
     /// The bytes of `sig`: 32 in every token PubNub's server or this crate issues.
@@ -471,22 +449,36 @@ impl Entry<'_> {
 /// then left out, like unknown resource categories.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct CategoryGrants {
-    section: CategorySection,
+    /// The bitmask of each category the token has, indexed like [`CategoryKind::ALL`].
+    pub(crate) bits: [Option<Permissions>; CategoryKind::ALL.len()],
 }
 
 impl CategoryGrants {
+    /// No category: a token without `cat`.
+    pub(crate) const NONE: CategoryGrants = CategoryGrants {
+        bits: [None; CategoryKind::ALL.len()],
+    };
+
+    /// Where `kind` is in [`bits`](Self::bits).
+    pub(crate) fn index(kind: CategoryKind) -> usize {
+        CategoryKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or_default()
+    }
+
     /// The bitmask of `kind`, if the token has that category.
     #[must_use]
     pub fn get(&self, kind: CategoryKind) -> Option<Permissions> {
-        self.section.get(kind)
+        self.bits[CategoryGrants::index(kind)]
     }
 
     /// The categories the token has, with their bitmasks, channels before uuids.
     pub fn iter(&self) -> impl Iterator<Item = (CategoryKind, Permissions)> + use<> {
-        let section = self.section;
+        let grants = *self;
         CategoryKind::ALL
             .into_iter()
-            .filter_map(move |kind| section.get(kind).map(|bits| (kind, bits)))
+            .filter_map(move |kind| grants.get(kind).map(|bits| (kind, bits)))
     }
 
     /// How many categories the token has.

@@ -240,6 +240,18 @@ fn repeated_keys_keep_the_last_value_as_python_reads_them() {
     assert!(request.meta.is_empty());
     assert_eq!(request.authorized_user_id, None);
 
+    // {'ttl': 5, 'permissions': {'resources': {'channels': {'a': 1}}}}: the categories of the
+    // first `permissions` go with it.
+    let request = parse(
+        r#"{"ttl":5,"permissions":{"categories":{"uuids":32}},"permissions":{"resources":{"channels":{"a":1}}}}"#,
+    )
+    .unwrap();
+    assert!(request.categories.is_empty());
+    assert_eq!(
+        entries(&request.resources),
+        [(ResourceKind::Channel, "a", 1)]
+    );
+
     // {'ttl': 5, 'permissions': {'resources': {'uuids': {'b': 32}}}}
     let request = parse(
         r#"{"ttl":5,"permissions":{"resources":{"channels":{"a":1}},"resources":{"uuids":{"b":32}}}}"#,
