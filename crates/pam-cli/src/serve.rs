@@ -137,7 +137,10 @@ fn configuration(args: &ServeArgs) -> Result<EmulatorConfig, Failure> {
         None if config.keysets.is_empty() => Some(Keyset::demo()),
         None if restrict_listing => {
             return Err(Failure::input(
-                "--disallow-get-all-channel-metadata and --disallow-get-all-user-metadata apply to              the keyset given by --subscribe-key, --publish-key and --secret-key (or to the demo              keyset), and the configuration file's keysets set them with              disallow_get_all_channel_metadata / disallow_get_all_user_metadata",
+                "--disallow-get-all-channel-metadata and --disallow-get-all-user-metadata apply to \
+                 the keyset given by --subscribe-key, --publish-key and --secret-key (or to the \
+                 demo keyset), and the configuration file's keysets set them with \
+                 disallow_get_all_channel_metadata / disallow_get_all_user_metadata",
             ));
         }
         None => None,
