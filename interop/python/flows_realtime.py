@@ -101,6 +101,12 @@ def subscribed(ctx, user_id, token, channels=(), groups=()):
     return client, listener, status
 
 
+def check_status(ctx, name, status, category):
+    """Reports that the subscribe `status` (from `subscribed`) has `category`."""
+    ctx.check(name, status is not None and status.category == category,
+              f"status {status and status.category}")
+
+
 def stop(client):
     try:
         client.unsubscribe_all()
@@ -125,9 +131,8 @@ def flow_subscribe_receives_what_another_client_published(ctx):
     writer_token = grant(admin, [Channel.id(room).write()])
     reader, listener, status = subscribed(ctx, "py-reader", reader_token, channels=[room])
     try:
-        ctx.check("subscribe with a token connects",
-                  status is not None and status.category == PNStatusCategory.PNConnectedCategory,
-                  f"status {status and status.category}")
+        check_status(ctx, "subscribe with a token connects", status,
+                     PNStatusCategory.PNConnectedCategory)
         writer = token_client(ctx, "py-writer", writer_token)
         sent = writer.publish().channel(room).message({"text": "hello from python"}).sync()
         message = listener.wait_message()
@@ -145,10 +150,8 @@ def flow_subscribe_receives_what_another_client_published(ctx):
 
     refused, _, status = subscribed(ctx, "py-reader", reader_token, channels=[closed])
     try:
-        ctx.check("subscribe to a channel the token lacks is refused (403)",
-                  status is not None
-                  and status.category == PNStatusCategory.PNAccessDeniedCategory,
-                  f"status {status and status.category}")
+        check_status(ctx, "subscribe to a channel the token lacks is refused (403)", status,
+                     PNStatusCategory.PNAccessDeniedCategory)
     finally:
         stop(refused)
 
@@ -163,9 +166,8 @@ def flow_subscribe_through_a_group(ctx):
     writer_token = grant(admin, [Channel.id(member).write()])
     reader, listener, status = subscribed(ctx, "py-group-reader", reader_token, groups=[group])
     try:
-        ctx.check("subscribe through the group connects",
-                  status is not None and status.category == PNStatusCategory.PNConnectedCategory,
-                  f"status {status and status.category}")
+        check_status(ctx, "subscribe through the group connects", status,
+                     PNStatusCategory.PNConnectedCategory)
         token_client(ctx, "py-writer", writer_token).publish().channel(member) \
             .message("via group").sync()
         message = listener.wait_message()
@@ -241,9 +243,8 @@ def flow_here_now(ctx):
     token = grant(admin, [Channel.id(channel).read()])
     present, _, status = subscribed(ctx, "py-present", token, channels=[channel])
     try:
-        ctx.check("the subscriber connects",
-                  status is not None and status.category == PNStatusCategory.PNConnectedCategory,
-                  f"status {status and status.category}")
+        check_status(ctx, "the subscriber connects", status,
+                     PNStatusCategory.PNConnectedCategory)
         watcher = token_client(ctx, "py-watcher", token)
         code, here = status_of(lambda: watcher.here_now().channels([channel])
                                .include_uuids(True).sync())
@@ -269,9 +270,7 @@ def flow_revoked_token_cannot_subscribe(ctx):
     admin.revoke_token(token).sync()
     client, _, status = subscribed(ctx, "py-revoked", token, channels=[channel])
     try:
-        ctx.check("subscribe with a revoked token is refused (403)",
-                  status is not None
-                  and status.category == PNStatusCategory.PNAccessDeniedCategory,
-                  f"status {status and status.category}")
+        check_status(ctx, "subscribe with a revoked token is refused (403)", status,
+                     PNStatusCategory.PNAccessDeniedCategory)
     finally:
         stop(client)

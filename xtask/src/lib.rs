@@ -50,3 +50,13 @@ pub fn workspace_root() -> PathBuf {
         .map(Path::to_path_buf)
         .unwrap_or(package_dir)
 }
+
+/// The target directory cargo builds the workspace at `root` into: `$CARGO_TARGET_DIR` when
+/// set (relative to `root`), else `root/target`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_relative() => root.join(dir),
+        Some(dir) => dir,
+        None => root.join("target"),
+    }
+}

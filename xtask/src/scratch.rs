@@ -31,16 +31,12 @@ pub const WORKSPACE_COPY_SKIPS: &[&str] = &[".git", "fuzz"];
 /// `from` itself whose names are in `skip_top_level` (e.g. `.git`, `fuzz`) and every build
 /// directory named `target` at any depth. Symbolic links are copied as the files they point to.
 pub fn copy_tree(from: &Path, to: &Path, skip_top_level: &[&str]) -> Result<(), XtaskError> {
-    copy_dir(from, to, skip_top_level)
-}
-
-fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> Result<(), XtaskError> {
     fs::create_dir_all(to).map_err(|e| XtaskError::io(to, e))?;
     let entries = fs::read_dir(from).map_err(|e| XtaskError::io(from, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| XtaskError::io(from, e))?;
         let name = entry.file_name();
-        if skip.iter().any(|s| name == *s) {
+        if skip_top_level.iter().any(|s| name == *s) {
             continue;
         }
         let source = entry.path();
@@ -50,7 +46,7 @@ fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> Result<(), XtaskError> {
             continue;
         }
         if metadata.is_dir() {
-            copy_dir(&source, &destination, &[])?;
+            copy_tree(&source, &destination, &[])?;
         } else {
             fs::copy(&source, &destination).map_err(|e| XtaskError::io(&source, e))?;
         }

@@ -53,7 +53,7 @@ fn agree(bytes: &[u8]) -> Result<(), String> {
                 && ours.timestamp() == ll.timestamp
                 && ours.ttl() == ll.ttl
                 && ours.expires_at() == ll.expires_at
-                && ours.signature() == &ll.signature
+                && *ours.signature() == ll.signature
                 && ours.authorized_user_id()
                     == ll.uuid.map(|(s, e)| &ll.text[s as usize..e as usize])
                 && ours_entries(&ours) == ll_entries(&ll);

@@ -125,7 +125,7 @@ mod tests {
         let err = parse(&["--only", "nope"]).unwrap_err().to_string();
         assert!(err.contains("'nope'"), "{err}");
         assert!(
-            err.contains("parse, verify, authorize, grant, emulator"),
+            err.contains("parse, verify, authorize, grant, cbor, emulator"),
             "{err}"
         );
         assert!(parse(&["--fast"]).is_err());

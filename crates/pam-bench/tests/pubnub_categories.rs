@@ -204,26 +204,14 @@ fn pam_parses_every_token_pubnub_0_9_tests_use() {
             ] {
                 for (name, permissions) in entries {
                     let bits = grants.get(kind, name).expect("pam has the entry");
-                    assert_eq!(
-                        bits.contains(Permissions::READ),
-                        permissions.read,
-                        "{origin} {name}"
-                    );
-                    assert_eq!(
-                        bits.contains(Permissions::WRITE),
-                        permissions.write,
-                        "{origin} {name}"
-                    );
-                    assert_eq!(
-                        bits.contains(Permissions::JOIN),
-                        permissions.join,
-                        "{origin} {name}"
-                    );
-                    assert_eq!(
-                        bits.contains(Permissions::GET),
-                        permissions.get,
-                        "{origin} {name}"
-                    );
+                    for (bit, granted) in [
+                        (Permissions::READ, permissions.read),
+                        (Permissions::WRITE, permissions.write),
+                        (Permissions::JOIN, permissions.join),
+                        (Permissions::GET, permissions.get),
+                    ] {
+                        assert_eq!(bits.contains(bit), granted, "{origin} {name}");
+                    }
                 }
             }
         }

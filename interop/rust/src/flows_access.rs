@@ -13,14 +13,15 @@ use crate::{ClientOptions, Context};
 
 const PERMISSIONS: [&str; 7] = ["read", "write", "manage", "delete", "get", "update", "join"];
 
-/// `(status, message)` of an API error, or the error text with status 0.
-fn api_error(error: &PubNubError) -> (u16, String) {
-    match error {
+/// The outcome of a request without its answer; an error as `(status, message)` of an API
+/// error, or the error text with status 0.
+fn api_outcome<T>(outcome: Result<T, PubNubError>) -> Result<(), (u16, String)> {
+    outcome.map(|_| ()).map_err(|error| match error {
         PubNubError::API {
             status, message, ..
-        } => (*status, message.clone()),
+        } => (status, message),
         other => (0, other.to_string()),
-    }
+    })
 }
 
 async fn grant_everything(ctx: &Context) -> Result<String, String> {
@@ -157,14 +158,14 @@ async fn publish(
     channel: &str,
     post: bool,
 ) -> Result<(), (u16, String)> {
-    client
-        .publish_message(json!({"text": "hello"}))
-        .channel(channel)
-        .use_post(post)
-        .execute()
-        .await
-        .map(|_| ())
-        .map_err(|e| api_error(&e))
+    api_outcome(
+        client
+            .publish_message(json!({"text": "hello"}))
+            .channel(channel)
+            .use_post(post)
+            .execute()
+            .await,
+    )
 }
 
 pub(crate) async fn publish_with_token(ctx: &mut Context) -> Result<(), String> {
@@ -178,52 +179,24 @@ pub(crate) async fn publish_with_token(ctx: &mut Context) -> Result<(), String> 
     let mallory = ctx.client("mallory", without_secret)?;
     mallory.set_token(&token);
     let outcome = publish(&alice, "room", false).await;
-    ctx.check(
-        "GET publish allowed",
-        outcome.is_ok(),
-        format!("{outcome:?}"),
-    );
+    ctx.check_ok("GET publish allowed", &outcome);
     let outcome = publish(&alice, "room", true).await;
-    ctx.check(
-        "POST publish allowed",
-        outcome.is_ok(),
-        format!("{outcome:?}"),
-    );
+    ctx.check_ok("POST publish allowed", &outcome);
     let outcome = publish(&alice, "room-abc", false).await;
-    ctx.check(
-        "publish on a pattern channel allowed",
-        outcome.is_ok(),
-        format!("{outcome:?}"),
-    );
+    ctx.check_ok("publish on a pattern channel allowed", &outcome);
     let outcome = publish(&alice, "elsewhere", false).await;
-    ctx.check(
-        "publish elsewhere refused 403",
-        matches!(&outcome, Err((403, _))),
-        format!("{outcome:?}"),
-    );
+    ctx.check_refused("publish elsewhere refused 403", 403, &outcome);
     let outcome = publish(&mallory, "room", false).await;
-    ctx.check(
-        "another uuid with the token refused 403",
-        matches!(&outcome, Err((403, _))),
-        format!("{outcome:?}"),
-    );
+    ctx.check_refused("another uuid with the token refused 403", 403, &outcome);
     Ok(())
 }
 
 pub(crate) async fn server_signed_publish(ctx: &mut Context) -> Result<(), String> {
     let server = ctx.client("server", ctx.admin())?;
     let outcome = publish(&server, "any", false).await;
-    ctx.check(
-        "signed GET publish",
-        outcome.is_ok(),
-        format!("{outcome:?}"),
-    );
+    ctx.check_ok("signed GET publish", &outcome);
     let outcome = publish(&server, "any", true).await;
-    ctx.check(
-        "signed POST publish (v1 scheme, unpadded)",
-        outcome.is_ok(),
-        format!("{outcome:?}"),
-    );
+    ctx.check_ok("signed POST publish (v1 scheme, unpadded)", &outcome);
     Ok(())
 }
 
@@ -238,59 +211,26 @@ pub(crate) async fn revoke(ctx: &mut Context) -> Result<(), String> {
     )?;
     alice.set_token(&token);
     let outcome = publish(&alice, "room", false).await;
-    ctx.check(
-        "publish before revoke allowed",
-        outcome.is_ok(),
-        format!("{outcome:?}"),
-    );
+    ctx.check_ok("publish before revoke allowed", &outcome);
     let admin = ctx.client("admin", ctx.admin())?;
     let revoked = admin.revoke_token(token.clone()).execute().await;
-    ctx.check("revoke succeeds", revoked.is_ok(), format!("{revoked:?}"));
+    ctx.check_ok("revoke succeeds", &revoked);
     let outcome = publish(&alice, "room", false).await;
-    ctx.check(
-        "publish after revoke refused 403",
-        matches!(&outcome, Err((403, _))),
-        format!("{outcome:?}"),
-    );
+    ctx.check_refused("publish after revoke refused 403", 403, &outcome);
     Ok(())
 }
 
 pub(crate) async fn errors(ctx: &mut Context) -> Result<(), String> {
     let admin = ctx.client("admin", ctx.admin())?;
     let room: [Box<dyn Permission>; 1] = [permissions::channel("room").read()];
-    let outcome = admin.grant_token(43_201).resources(&room).execute().await;
-    let seen = outcome.as_ref().map(|_| ()).map_err(api_error);
-    ctx.check(
-        "ttl out of range: 400",
-        matches!(&seen, Err((400, _))),
-        format!("{seen:?}"),
-    );
+    let seen = api_outcome(admin.grant_token(43_201).resources(&room).execute().await);
+    ctx.check_refused("ttl out of range: 400", 400, &seen);
     let zero: [Box<dyn Permission>; 1] = [permissions::channel("room")];
-    let seen = admin
-        .grant_token(10)
-        .resources(&zero)
-        .execute()
-        .await
-        .map(|_| ())
-        .map_err(|e| api_error(&e));
-    ctx.check(
-        "zero bitmask: 400",
-        matches!(&seen, Err((400, _))),
-        format!("{seen:?}"),
-    );
+    let seen = api_outcome(admin.grant_token(10).resources(&zero).execute().await);
+    ctx.check_refused("zero bitmask: 400", 400, &seen);
     let capturing: [Box<dyn Permission>; 1] = [permissions::channel("^(room)$").read()];
-    let seen = admin
-        .grant_token(10)
-        .patterns(&capturing)
-        .execute()
-        .await
-        .map(|_| ())
-        .map_err(|e| api_error(&e));
-    ctx.check(
-        "capturing group: 400",
-        matches!(&seen, Err((400, _))),
-        format!("{seen:?}"),
-    );
+    let seen = api_outcome(admin.grant_token(10).patterns(&capturing).execute().await);
+    ctx.check_refused("capturing group: 400", 400, &seen);
     let wrong = ctx.client(
         "admin",
         ClientOptions {
@@ -298,29 +238,10 @@ pub(crate) async fn errors(ctx: &mut Context) -> Result<(), String> {
             ..ctx.admin()
         },
     )?;
-    let seen = wrong
-        .grant_token(10)
-        .resources(&room)
-        .execute()
-        .await
-        .map(|_| ())
-        .map_err(|e| api_error(&e));
-    ctx.check(
-        "wrong secret: 403",
-        matches!(&seen, Err((403, _))),
-        format!("{seen:?}"),
-    );
-    let seen = admin
-        .revoke_token("not-a-token")
-        .execute()
-        .await
-        .map(|_| ())
-        .map_err(|e| api_error(&e));
-    ctx.check(
-        "garbage revoke: 400",
-        matches!(&seen, Err((400, _))),
-        format!("{seen:?}"),
-    );
+    let seen = api_outcome(wrong.grant_token(10).resources(&room).execute().await);
+    ctx.check_refused("wrong secret: 403", 403, &seen);
+    let seen = api_outcome(admin.revoke_token("not-a-token").execute().await);
+    ctx.check_refused("garbage revoke: 400", 400, &seen);
     let norevoke_secret = ctx.secret_norevoke.clone();
     let norevoke_sub = ctx.sub_norevoke.clone();
     let norevoke_pub = ctx.pub_norevoke.clone();
@@ -340,17 +261,8 @@ pub(crate) async fn errors(ctx: &mut Context) -> Result<(), String> {
         .await
         .map_err(|e| format!("grant on the keyset without revocation: {e}"))?
         .token;
-    let seen = norevoke
-        .revoke_token(token)
-        .execute()
-        .await
-        .map(|_| ())
-        .map_err(|e| api_error(&e));
-    ctx.check(
-        "revocation disabled: 403",
-        matches!(&seen, Err((403, _))),
-        format!("{seen:?}"),
-    );
+    let seen = api_outcome(norevoke.revoke_token(token).execute().await);
+    ctx.check_refused("revocation disabled: 403", 403, &seen);
     let skewed_origin = ctx.skewed_origin.clone();
     let skewed = ctx.client(
         "admin",
@@ -359,17 +271,7 @@ pub(crate) async fn errors(ctx: &mut Context) -> Result<(), String> {
             ..ctx.admin()
         },
     )?;
-    let seen = skewed
-        .grant_token(10)
-        .resources(&room)
-        .execute()
-        .await
-        .map(|_| ())
-        .map_err(|e| api_error(&e));
-    ctx.check(
-        "clock skew: 403",
-        matches!(&seen, Err((403, _))),
-        format!("{seen:?}"),
-    );
+    let seen = api_outcome(skewed.grant_token(10).resources(&room).execute().await);
+    ctx.check_refused("clock skew: 403", 403, &seen);
     Ok(())
 }

@@ -100,6 +100,26 @@ impl Context {
         serde_json::from_slice(&output.stdout).map_err(|e| format!("pam token parse: {e}"))
     }
 
+    /// Reports that `outcome` succeeded, with the outcome as the detail otherwise.
+    pub(crate) fn check_ok<T: std::fmt::Debug, E: std::fmt::Debug>(
+        &mut self,
+        name: &str,
+        outcome: &Result<T, E>,
+    ) {
+        self.check(name, outcome.is_ok(), format!("{outcome:?}"));
+    }
+
+    /// Reports that `outcome` was refused with HTTP `status` (an error `(status, message)`).
+    pub(crate) fn check_refused<T: std::fmt::Debug>(
+        &mut self,
+        name: &str,
+        status: u16,
+        outcome: &Result<T, (u16, String)>,
+    ) {
+        let refused = matches!(outcome, Err((seen, _)) if *seen == status);
+        self.check(name, refused, format!("{outcome:?}"));
+    }
+
     /// Reports one check.
     pub(crate) fn check(&mut self, name: &str, passed: bool, detail: impl std::fmt::Display) {
         if passed {

@@ -50,6 +50,19 @@ async fn publish(pubnub: &PubNub) -> Result<pam::Timetoken, Error> {
         .expect("the publish ends within the upper bound")
 }
 
+/// A server answering 429 with `Retry-After: retry_after`, then granting.
+async fn rate_limited_then_granted(retry_after: &str) -> FaultyServer {
+    FaultyServer::start(vec![
+        Reply::json(
+            429,
+            r#"{"message":"Too Many Requests","error":true,"status":429}"#,
+        )
+        .with_header("Retry-After", retry_after),
+        Reply::json(200, GRANTED),
+    ])
+    .await
+}
+
 #[tokio::test]
 async fn a_503_is_retried_and_the_retry_succeeds() {
     let server = FaultyServer::start(vec![
@@ -66,15 +79,7 @@ async fn a_503_is_retried_and_the_retry_succeeds() {
 
 #[tokio::test]
 async fn a_429_waits_for_retry_after_then_retries() {
-    let server = FaultyServer::start(vec![
-        Reply::json(
-            429,
-            r#"{"message":"Too Many Requests","error":true,"status":429}"#,
-        )
-        .with_header("Retry-After", "1"),
-        Reply::json(200, GRANTED),
-    ])
-    .await;
+    let server = rate_limited_then_granted("1").await;
     // The backoff alone would wait at most 20 ms; Retry-After asks for 1 s.
     let result = grant(&client(&server, true, quick()))
         .await
@@ -89,15 +94,7 @@ async fn a_429_waits_for_retry_after_then_retries() {
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_time_budget_is_not_waited_for() {
-    let server = FaultyServer::start(vec![
-        Reply::json(
-            429,
-            r#"{"message":"Too Many Requests","error":true,"status":429}"#,
-        )
-        .with_header("Retry-After", "120"),
-        Reply::json(200, GRANTED),
-    ])
-    .await;
+    let server = rate_limited_then_granted("120").await;
     let policy = quick().with_max_elapsed(Duration::from_secs(5));
     let error = grant(&client(&server, true, policy)).await.unwrap_err();
     let Error::RateLimited {
@@ -120,15 +117,7 @@ async fn a_retry_after_beyond_the_time_budget_is_not_waited_for() {
 async fn a_retry_after_above_the_cap_returns_the_429_with_the_wait_asked() {
     // An hour is far above MAX_RETRY_AFTER_SECS, and within the (generous) time budget: the
     // client must neither wait an hour nor fall back to its ~100 ms backoff.
-    let server = FaultyServer::start(vec![
-        Reply::json(
-            429,
-            r#"{"message":"Too Many Requests","error":true,"status":429}"#,
-        )
-        .with_header("Retry-After", "3600"),
-        Reply::json(200, GRANTED),
-    ])
-    .await;
+    let server = rate_limited_then_granted("3600").await;
     let policy = quick().with_max_elapsed(Duration::from_secs(7200));
     let error = grant(&client(&server, true, policy)).await.unwrap_err();
     assert!(
@@ -147,15 +136,7 @@ async fn a_retry_after_above_the_cap_returns_the_429_with_the_wait_asked() {
 #[tokio::test]
 async fn a_retry_after_given_as_an_http_date_is_waited_for() {
     let in_two_seconds = std::time::SystemTime::now() + Duration::from_secs(2);
-    let server = FaultyServer::start(vec![
-        Reply::json(
-            429,
-            r#"{"message":"Too Many Requests","error":true,"status":429}"#,
-        )
-        .with_header("Retry-After", &httpdate::fmt_http_date(in_two_seconds)),
-        Reply::json(200, GRANTED),
-    ])
-    .await;
+    let server = rate_limited_then_granted(&httpdate::fmt_http_date(in_two_seconds)).await;
     let result = grant(&client(&server, true, quick()))
         .await
         .expect("granted");

@@ -7,7 +7,7 @@
 //! benches of the library crates are separate: `cargo bench -p pam-token` (or `pam-sign`,
 //! `pam-model`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::XtaskError;
@@ -56,24 +56,15 @@ impl BenchArgs {
 /// The bench crate's manifest, relative to the workspace root.
 pub const MANIFEST: &str = "crates/pam-bench/Cargo.toml";
 
-/// The target directory the bench crate builds into: `$CARGO_TARGET_DIR` when set (relative
-/// to the workspace root), else the workspace's `target`.
-pub fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
-        Some(dir) if dir.is_relative() => root.join(dir),
-        Some(dir) => dir,
-        None => root.join("target"),
-    }
-}
-
-/// `cargo run --release` of the bench crate with `args` passed on.
+/// `cargo run --release` of the bench crate with `args` passed on, built into the workspace's
+/// target directory.
 pub fn command(root: &Path, args: &[String]) -> Command {
     let mut command = subprocess::cargo(root);
     command
         .args(["run", "--release", "--manifest-path"])
         .arg(root.join(MANIFEST))
         .arg("--target-dir")
-        .arg(target_dir(root))
+        .arg(crate::target_dir(root))
         .arg("--")
         .args(args);
     command
@@ -92,7 +83,7 @@ mod tests {
     fn runs_the_bench_crate_in_release_with_the_arguments() {
         let root = Path::new("/repo");
         let described = subprocess::describe(&command(root, &["--quick".to_owned()]));
-        let target = target_dir(root);
+        let target = crate::target_dir(root);
         assert_eq!(
             described,
             format!(

@@ -7,7 +7,7 @@
 //! peak memory. Fails when the driver does: any 5xx, any revoked token accepted, any request
 //! without an answer or with a wrong one, or a secret in the server's log.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::value_parser;
 
@@ -54,21 +54,6 @@ impl LoadArgs {
     }
 }
 
-/// The release directory of the workspace's target directory (`$CARGO_TARGET_DIR` when set).
-fn release_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| {
-            if dir.is_relative() {
-                root.join(dir)
-            } else {
-                dir
-            }
-        })
-        .unwrap_or_else(|| root.join("target"))
-        .join("release")
-}
-
 /// Builds the server and the driver in release mode, then runs the driver.
 pub fn run(root: &Path, args: &LoadArgs) -> Result<(), XtaskError> {
     let mut build = subprocess::cargo(root);
@@ -82,7 +67,7 @@ pub fn run(root: &Path, args: &LoadArgs) -> Result<(), XtaskError> {
     ]);
     println!("load: {}", subprocess::describe(&build));
     subprocess::run_visible(&mut build)?;
-    let release = release_dir(root);
+    let release = crate::target_dir(root).join("release");
     let server = release.join(format!("pam{}", std::env::consts::EXE_SUFFIX));
     let mut driver = std::process::Command::new(
         release.join(format!("pam-load{}", std::env::consts::EXE_SUFFIX)),

@@ -32,11 +32,10 @@ impl Layout {
         }
     }
 
-    /// The `pam` binary `cargo build -p pam-cli` makes.
+    /// The `pam` binary `cargo build -p pam-cli` makes (in `$CARGO_TARGET_DIR` when set).
     #[must_use]
     pub fn pam_bin(&self) -> PathBuf {
-        self.root
-            .join("target")
+        crate::target_dir(&self.root)
             .join("debug")
             .join(format!("pam{}", std::env::consts::EXE_SUFFIX))
     }
