@@ -105,7 +105,10 @@ pub(crate) async fn subscribe_receives_what_another_client_published(
         .execute()
         .await
         .map_err(|e| format!("publish: {e}"))?;
-    let message = tokio::time::timeout(WAIT, messages.next()).await.ok().flatten();
+    let message = tokio::time::timeout(WAIT, messages.next())
+        .await
+        .ok()
+        .flatten();
     let data = message
         .as_ref()
         .and_then(|m| serde_json::from_slice::<serde_json::Value>(&m.data).ok());
