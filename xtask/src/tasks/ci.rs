@@ -49,7 +49,8 @@ fn cargo_step(root: &Path, args: &[&str]) -> Command {
 
 /// The builds CI makes outside the main workspace, so they cannot rot unseen: pam-token
 /// without its default features (a parse-and-verify-only user), the fuzz targets (checked;
-/// running them needs cargo-fuzz) and the side-by-side benchmarks.
+/// running them needs cargo-fuzz), the side-by-side benchmarks (linted) and the Rust interop
+/// flows (format).
 pub fn outside_checks(root: &Path) -> Vec<Command> {
     let cargo = |args: &[&str]| cargo_step(root, args);
     vec![
@@ -61,27 +62,30 @@ pub fn outside_checks(root: &Path) -> Vec<Command> {
             "--all-targets",
         ]),
         cargo(&[
-            "check",
+            "clippy",
             "--manifest-path",
             "crates/pam-bench/Cargo.toml",
             "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+        cargo(&[
+            "fmt",
+            "--manifest-path",
+            "interop/rust/Cargo.toml",
+            "--check",
         ]),
     ]
 }
 
 /// PubNub's official SDKs against `pam serve`: `cargo xtask interop` (Python, JavaScript and
-/// Rust, pinned) and the `pubnub` 0.9 categories test of the pam-bench workspace.
+/// Rust, pinned) and the pam-bench workspace's tests (the `pubnub` 0.9 categories test among them).
 pub fn interop_steps(root: &Path) -> Vec<Command> {
     let cargo = |args: &[&str]| cargo_step(root, args);
     vec![
         cargo(&["xtask", "interop"]),
-        cargo(&[
-            "test",
-            "--manifest-path",
-            "crates/pam-bench/Cargo.toml",
-            "--test",
-            "pubnub_categories",
-        ]),
+        cargo(&["test", "--manifest-path", "crates/pam-bench/Cargo.toml"]),
     ]
 }
 
@@ -158,9 +162,10 @@ mod tests {
                 "cargo check --quiet -p pam-sdk --features blocking",
                 "cargo build -p pam-token --no-default-features",
                 "cargo check --manifest-path fuzz/Cargo.toml --all-targets",
-                "cargo check --manifest-path crates/pam-bench/Cargo.toml --all-targets",
+                "cargo clippy --manifest-path crates/pam-bench/Cargo.toml --all-targets -- -D warnings",
+                "cargo fmt --manifest-path interop/rust/Cargo.toml --check",
                 "cargo xtask interop",
-                "cargo test --manifest-path crates/pam-bench/Cargo.toml --test pubnub_categories",
+                "cargo test --manifest-path crates/pam-bench/Cargo.toml",
                 "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",
             ]
         );
